@@ -1,0 +1,68 @@
+"""Typed runtime data of a config entry and the snapshot one poll produces."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from homeassistant.config_entries import ConfigEntry
+
+from .api.models import Device as ApiDevice, DeviceAlarm, DoorPoint
+
+if TYPE_CHECKING:
+    from .api.client import HongTuClient
+    from .coordinator import HongTuCoordinator
+
+type HongTuConfigEntry = ConfigEntry[HongTuData]
+
+
+@dataclass(slots=True)
+class HongTuData:
+    """What a loaded entry keeps: the client and the coordinator (the push receiver joins later)."""
+
+    client: HongTuClient
+    coordinator: HongTuCoordinator
+
+
+@dataclass(frozen=True, slots=True)
+class HongTuSnapshot:
+    """One poll of the appliance, keyed by device uuid. Compared by value, so an unchanged poll
+    does not wake the entities (the coordinator runs with ``always_update=False``)."""
+
+    devices: Mapping[str, ApiDevice] = field(default_factory=dict)
+    door_points: Mapping[str, DoorPoint] = field(default_factory=dict)
+    # Door mode (cmdStatus) per door point, from the door list or, for a panel whose item lacks
+    # it, from /v1/api/device/query. None when the appliance reports no mode.
+    door_modes: Mapping[str, int | None] = field(default_factory=dict)
+    # The newest alarm record of each (device uuid, alarm type).
+    alarms: Mapping[tuple[str, int], DeviceAlarm] = field(default_factory=dict)
+
+    def known(self, uuid: str) -> bool:
+        """Whether the appliance still lists this device or door point."""
+        return uuid in self.devices or uuid in self.door_points
+
+    def online(self, uuid: str) -> bool:
+        """Status 3 is online; anything else, or a device that is gone, is not."""
+        if (device := self.devices.get(uuid)) is not None:
+            return device.online
+        if (door := self.door_points.get(uuid)) is not None:
+            return door.online
+        return False
+
+    def name(self, uuid: str) -> str:
+        """The device's name as the appliance shows it, or its uuid."""
+        if (device := self.devices.get(uuid)) is not None and device.name:
+            return device.name
+        if (door := self.door_points.get(uuid)) is not None and door.name:
+            return door.name
+        return uuid
+
+    def managed_uuids(self) -> set[str]:
+        """Every device the appliance manages: the device list plus the door points."""
+        return set(self.devices) | set(self.door_points)
+
+    def alarm_active(self, uuid: str, alarm_type: int) -> bool:
+        """Whether the newest record of this alarm type on this device is alarming now."""
+        alarm = self.alarms.get((uuid, alarm_type))
+        return alarm is not None and alarm.active
