@@ -215,7 +215,9 @@ def door_list(call: Call) -> dict[str, Any]:
 
 
 def device_query(call: Call) -> dict[str, Any]:
-    """/v1/api/device/query: one device in detail, with ``cmdStatus`` on panels."""
+    """/v1/api/device/query: one device in detail, with ``cmdStatus`` on panels and
+    ``rtspUrl`` on devices that have a stream address (the document lists it under
+    queryDeviceInfo only; a real appliance may or may not send it here)."""
     device = _device(call, "uuid")
     online = device.online
     data: dict[str, Any] = {
@@ -244,6 +246,8 @@ def device_query(call: Call) -> dict[str, Any]:
     }
     if device.cmd_status is not None:
         data["cmdStatus"] = device.cmd_status
+    if device.rtsp_url is not None:
+        data["rtspUrl"] = device.rtsp_url
     return data
 
 

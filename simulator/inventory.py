@@ -67,6 +67,9 @@ class Device:
     ptz: bool = False
     mac: str = ""
     version: str = "V2.3.1"
+    # The stream address device/query reports (credentials included, as the vendor's example
+    # shows); None for devices added without one.
+    rtsp_url: str | None = None
 
     @property
     def is_panel(self) -> bool:
@@ -121,6 +124,7 @@ class Inventory:
                     device_id=104,
                     ptz=True,
                     mac="88:88:88:00:00:04",
+                    rtsp_url="rtsp://admin:admin123@192.168.10.21:554/cam/realmonitor?channel=1",
                 ),
                 Device(
                     uuid=PARKING_CAMERA_UUID,
@@ -132,6 +136,8 @@ class Inventory:
                     ip_address="192.168.10.22",
                     device_id=105,
                     mac="88:88:88:00:00:05",
+                    # The vendor example's style: credentials in the path, not the userinfo.
+                    rtsp_url="rtsp://192.168.10.22/user=admin&password=admin123&channel=1",
                 ),
                 Device(
                     uuid=PERIMETER_CAMERA_UUID,

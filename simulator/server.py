@@ -402,6 +402,7 @@ class Simulator:
         online: bool = True,
         ptz: bool = False,
         switch_ip: str | None = None,
+        rtsp_url: str | None = None,
     ) -> Device:
         """A new device; it appears in device/list (and door/list when ``door``).
 
@@ -424,6 +425,7 @@ class Simulator:
             cmd_status=CMD_NORMAL if is_door and device_type == PANEL else None,
             switch_ip=switch_ip,
             ptz=ptz,
+            rtsp_url=rtsp_url,
         )
         self.state.devices[device.uuid] = device
         return device

@@ -14,7 +14,7 @@ import pytest
 
 from simulator import Simulator
 
-pytest_plugins = ["tests.ha_fixtures"]
+pytest_plugins = ["tests.ha_fixtures", "tests.record_helpers"]
 
 
 @pytest.fixture(autouse=True)

@@ -73,13 +73,23 @@ def test_same_placeholders(path: Path) -> None:
 def test_icons() -> None:
     """icons.json uses mdi icons only, for translation keys the platforms really use; every
     entity name in the translations belongs to an entity too."""
-    from custom_components.hongtu import binary_sensor, lock, select, sensor, switch
+    from custom_components.hongtu import (
+        binary_sensor,
+        event,
+        image,
+        lock,
+        select,
+        sensor,
+        switch,
+    )
 
     used = {
         "binary_sensor": {d.translation_key for d in binary_sensor.BINARY_SENSORS},
         "lock": {d.translation_key for d in lock.LOCKS},
         "select": {d.translation_key for d in select.SELECTS},
-        "sensor": {d.translation_key for d in sensor.HUB_SENSORS},
+        "event": {d.translation_key for d in event.EVENTS},
+        "image": {d.translation_key for d in image.IMAGES},
+        "sensor": {d.translation_key for d in (*sensor.HUB_SENSORS, *sensor.RECORD_SENSORS)},
         "switch": {d.translation_key for d in switch.SWITCHES},
     }
     icons = load(COMPONENT / "icons.json")["entity"]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_SSL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
 from .alarms import AlarmTracker
 from .api.client import HongTuClient
+from .api.errors import HongTuAuthError
 from .const import (
     CONF_APP_KEY,
     CONF_SECRET_KEY,
@@ -21,24 +23,34 @@ from .const import (
 from .coordinator import HongTuCoordinator
 from .data import HongTuConfigEntry, HongTuData
 from .entity import hub_identifier
+from .push import HongTuPushReceiver, async_ensure_webhook_id
+from .subscription import SubscriptionManager, async_cleanup_removed_entry
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: HongTuConfigEntry) -> bool:
     """Connect to the appliance, poll it once, register the hub and set up the platforms."""
-    verify_ssl = bool(entry.data.get(CONF_VERIFY_SSL, False))
-    client = HongTuClient(
-        async_get_clientsession(hass, verify_ssl=verify_ssl),
-        entry.data[CONF_HOST],
-        int(entry.data.get(CONF_PORT, DEFAULT_PORT)),
-        ssl=bool(entry.data.get(CONF_SSL, False)),
-        verify_ssl=verify_ssl,
-        app_key=entry.data[CONF_APP_KEY],
-        secret_key=entry.data[CONF_SECRET_KEY],
-        timeout=REQUEST_TIMEOUT,
-    )
+    async_ensure_webhook_id(hass, entry)
+    client = _create_client(hass, entry)
     coordinator = HongTuCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
     entry.runtime_data = HongTuData(client=client, coordinator=coordinator)
+
+    # Pushes are received before the appliance is told where to send them; entities connect
+    # to the record signal when the platforms add them.
+    push = HongTuPushReceiver(hass, entry)
+    await push.async_start()
+    entry.runtime_data.push = push
+    entry.async_on_unload(push.async_stop)
+
+    subscription = SubscriptionManager(hass, entry, client)
+    try:
+        await subscription.async_start()
+    except HongTuAuthError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        ) from err
+    entry.runtime_data.subscription = subscription
+    coordinator.after_refresh.append(subscription.async_upkeep)
 
     appliance = coordinator.appliance
     dr.async_get(hass).async_get_or_create(
@@ -57,13 +69,20 @@ async def async_setup_entry(hass: HomeAssistant, entry: HongTuConfigEntry) -> bo
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: HongTuConfigEntry) -> bool:
-    """Unload the platforms; the coordinator stops with the entry."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    """Unload the platforms, then release our push subscription and stop receiving pushes;
+    the coordinator stops with the entry."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded and (subscription := entry.runtime_data.subscription) is not None:
+        await subscription.async_stop()
+    if unloaded and (push := entry.runtime_data.push) is not None:
+        await push.async_stop()
+    return unloaded
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: HongTuConfigEntry) -> None:
-    """Forget the alarm history of a deleted entry."""
+    """Forget the alarm history of a deleted entry and give back the pass-record callback."""
     await AlarmTracker(hass, entry.entry_id).async_remove()
+    await async_cleanup_removed_entry(hass, entry, _create_client(hass, entry))
 
 
 async def async_remove_config_entry_device(
@@ -75,6 +94,21 @@ async def async_remove_config_entry_device(
     snapshot = entry.runtime_data.coordinator.data
     return not any(
         domain == DOMAIN and snapshot.known(uuid) for domain, uuid in device_entry.identifiers
+    )
+
+
+def _create_client(hass: HomeAssistant, entry: HongTuConfigEntry) -> HongTuClient:
+    """A client for the entry's appliance on Home Assistant's shared session."""
+    verify_ssl = bool(entry.data.get(CONF_VERIFY_SSL, False))
+    return HongTuClient(
+        async_get_clientsession(hass, verify_ssl=verify_ssl),
+        entry.data[CONF_HOST],
+        int(entry.data.get(CONF_PORT, DEFAULT_PORT)),
+        ssl=bool(entry.data.get(CONF_SSL, False)),
+        verify_ssl=verify_ssl,
+        app_key=entry.data[CONF_APP_KEY],
+        secret_key=entry.data[CONF_SECRET_KEY],
+        timeout=REQUEST_TIMEOUT,
     )
 
 

@@ -62,6 +62,7 @@ from .const import (
     MIN_SCAN_INTERVAL,
     REQUEST_TIMEOUT,
 )
+from .subscription import async_push_target
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -314,8 +315,10 @@ class HongTuOptionsFlow(OptionsFlow):
                 CONF_PASS_RECORD_CALLBACK, DEFAULT_PASS_RECORD_CALLBACK
             ),
         }
+        push_url = async_push_target(self.hass, self.config_entry).full_url
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(OPTIONS_SCHEMA, suggested),
             errors=errors,
+            description_placeholders={"push_url": push_url or "—"},
         )

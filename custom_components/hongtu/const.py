@@ -37,12 +37,17 @@ DEFAULT_PASS_RECORD_CALLBACK: Final = False
 
 REQUEST_TIMEOUT: Final = 10.0
 OPEN_PULSE: Final = timedelta(seconds=5)
+# Cameras: at most one snapshot per camera in this time (requests within it get the last one).
+CAPTURE_INTERVAL: Final = timedelta(seconds=2)
 
 # The one bus event; automations filter on its `type`.
 EVENT_HONGTU: Final = "hongtu_event"
 
 PLATFORMS: Final = [
     Platform.BINARY_SENSOR,
+    Platform.CAMERA,
+    Platform.EVENT,
+    Platform.IMAGE,
     Platform.LOCK,
     Platform.SELECT,
     Platform.SENSOR,

@@ -6,6 +6,7 @@ Only a face panel whose door-list item lacks ``cmdStatus`` costs one extra /v1/a
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 import logging
 
@@ -43,6 +44,9 @@ class HongTuCoordinator(DataUpdateCoordinator[HongTuSnapshot]):
         self.client = client
         self.appliance: ApplianceInfo | None = None
         self.alarm_tracker = AlarmTracker(hass, entry.entry_id)
+        # Upkeep run after each successful poll (the push subscription); its failures other
+        # than authentication are logged and never fail the poll.
+        self.after_refresh: list[Callable[[], Awaitable[None]]] = []
 
     async def _async_setup(self) -> None:
         """Once per setup: identify the appliance (for the hub device) and load alarm history."""
@@ -92,7 +96,19 @@ class HongTuCoordinator(DataUpdateCoordinator[HongTuSnapshot]):
         self._remove_stale_devices(snapshot)
         for alarm in await self.alarm_tracker.async_new_alarms(alarms):
             self._fire_alarm_event(snapshot, alarm)
+        await self._async_run_after_refresh()
         return snapshot
+
+    async def _async_run_after_refresh(self) -> None:
+        for hook in self.after_refresh:
+            try:
+                await hook()
+            except HongTuAuthError as err:
+                raise ConfigEntryAuthFailed(
+                    translation_domain=DOMAIN, translation_key="invalid_auth"
+                ) from err
+            except Exception:
+                _LOGGER.exception("Upkeep after a poll of %s failed", self.config_entry.title)
 
     async def _door_modes(self, doors: list[DoorPoint]) -> dict[str, int | None]:
         """cmdStatus per door point; a panel without it on the list is asked once directly."""

@@ -13,6 +13,8 @@ from .api.models import Device as ApiDevice, DeviceAlarm, DoorPoint
 if TYPE_CHECKING:
     from .api.client import HongTuClient
     from .coordinator import HongTuCoordinator
+    from .push import HongTuPushReceiver
+    from .subscription import SubscriptionManager
 
 type HongTuConfigEntry = ConfigEntry[HongTuData]
 
@@ -23,6 +25,8 @@ class HongTuData:
 
     client: HongTuClient
     coordinator: HongTuCoordinator
+    subscription: SubscriptionManager | None = None
+    push: HongTuPushReceiver | None = None
 
 
 @dataclass(frozen=True, slots=True)

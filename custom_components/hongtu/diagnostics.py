@@ -60,8 +60,9 @@ def _key(key: Any) -> str:
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: HongTuConfigEntry
 ) -> dict[str, Any]:
-    """The entry's settings and the coordinator's last snapshot."""
+    """The entry's settings, the push subscription and the coordinator's last snapshot."""
     coordinator = entry.runtime_data.coordinator
+    subscription = entry.runtime_data.subscription
     return {
         "entry": {
             "title": entry.title,
@@ -70,5 +71,6 @@ async def async_get_config_entry_diagnostics(
             "options": dict(entry.options),
         },
         "last_update_success": coordinator.last_update_success,
+        "push": subscription.diagnostics() if subscription is not None else None,
         "snapshot": async_redact_data(_jsonable(coordinator.data), TO_REDACT_SNAPSHOT),
     }

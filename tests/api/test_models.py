@@ -150,6 +150,28 @@ def test_device_detail() -> None:
     assert detail.device_model == 4
     assert detail.sn_code == "SN1"
     assert "admin123" not in repr(detail)
+    assert detail.rtsp_url is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            " rtsp://10.171.4.92/user=admin&password=admin123 ",
+            "rtsp://10.171.4.92/user=admin&password=admin123",
+        ),
+        ("RTSPS://cam.local/live", "RTSPS://cam.local/live"),
+        ("", None),
+        ("http://10.0.0.1/stream", None),
+        (5, None),
+        (None, None),
+    ],
+)
+def test_device_detail_rtsp_url(raw: object, expected: str | None) -> None:
+    """rtspUrl is kept when it is an rtsp(s) address, never shown by repr."""
+    detail = DeviceDetail.from_api({"uuid": "cam", "rtspUrl": raw})
+    assert detail.rtsp_url == expected
+    assert "admin123" not in repr(detail)
 
 
 def test_device_alarm_times_as_numbers_or_strings() -> None:

@@ -145,6 +145,19 @@ async def test_device_query(api: Api, simulator: Simulator) -> None:
     assert await api.code("/v1/api/device/query", {"uuid": 5}) == 100003
 
 
+async def test_device_query_rtsp_url(api: Api, simulator: Simulator) -> None:
+    """Some cameras report a stream address (with credentials, in two styles); others none."""
+    lobby = await api.data("/v1/api/device/query", {"uuid": LOBBY_CAMERA_UUID})
+    assert lobby["rtspUrl"].startswith("rtsp://admin:admin123@192.168.10.21")
+    parking = await api.data("/v1/api/device/query", {"uuid": PARKING_CAMERA_UUID})
+    assert "password=admin123" in parking["rtspUrl"]
+    perimeter = await api.data("/v1/api/device/query", {"uuid": PERIMETER_CAMERA_UUID})
+    assert "rtspUrl" not in perimeter
+    added = simulator.add_device("Shop camera", rtsp_url="rtsp://10.0.0.5/live")
+    detail = await api.data("/v1/api/device/query", {"uuid": added.uuid})
+    assert detail["rtspUrl"] == "rtsp://10.0.0.5/live"
+
+
 @pytest.mark.parametrize(
     ("command", "mode"),
     [("alwaysOpenDoor", 15), ("alwaysCloseDoor", 16), ("normal", 17)],

@@ -8,7 +8,7 @@ uuid three ways and leaves most fields optional; each ``from_api`` copes with al
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Self
 
 from .errors import HongTuParseError
@@ -262,6 +262,10 @@ class DeviceDetail:
     ip_address: str | None
     mac: str | None
     sn_code: str | None
+    # The stream address, when the appliance gives one (documented for queryDeviceInfo; some
+    # appliances may send it here too). It may embed credentials: kept out of repr, and
+    # whoever logs it redacts it first.
+    rtsp_url: str | None = field(default=None, repr=False)
 
     @property
     def online(self) -> bool:
@@ -270,7 +274,7 @@ class DeviceDetail:
 
     @classmethod
     def from_api(cls, item: Mapping[str, Any]) -> Self:
-        """Parse ``data``; credentials it may include (userPassword, rtspUrl) are not kept."""
+        """Parse ``data``; ``userPassword`` is not kept, ``rtspUrl`` only if it is rtsp(s)."""
         data = _require_mapping(item, "device detail")
         uuid = _require_uuid(data, "device detail")
         return cls(
@@ -285,7 +289,16 @@ class DeviceDetail:
             ip_address=as_str(data.get("ipAddress")),
             mac=as_str(data.get("mac")),
             sn_code=as_str(data.get("snCode")),
+            rtsp_url=_rtsp_url(data.get("rtspUrl")),
         )
+
+
+def _rtsp_url(value: Any) -> str | None:
+    """An rtsp:// or rtsps:// address; anything else (empty, another scheme) is no stream."""
+    url = (as_str(value) or "").strip()
+    if not url.lower().startswith(("rtsp://", "rtsps://")):
+        return None
+    return url
 
 
 @dataclass(frozen=True, slots=True)
