@@ -124,7 +124,7 @@ class Inventory:
                     device_id=104,
                     ptz=True,
                     mac="88:88:88:00:00:04",
-                    rtsp_url="rtsp://admin:admin123@192.168.10.21:554/cam/realmonitor?channel=1",
+                    rtsp_url="rtsp://admin:admin123@127.0.0.1:8554/cam/realmonitor?channel=1",
                 ),
                 Device(
                     uuid=PARKING_CAMERA_UUID,
@@ -137,7 +137,7 @@ class Inventory:
                     device_id=105,
                     mac="88:88:88:00:00:05",
                     # The vendor example's style: credentials in the path, not the userinfo.
-                    rtsp_url="rtsp://192.168.10.22/user=admin&password=admin123&channel=1",
+                    rtsp_url="rtsp://127.0.0.1:8554/user=admin&password=admin123&channel=1",
                 ),
                 Device(
                     uuid=PERIMETER_CAMERA_UUID,

@@ -399,8 +399,8 @@ async def test_detail_error_code_means_snapshot_only(
     ("url", "expected"),
     [
         (
-            "rtsp://admin:admin123@192.168.10.21:554/cam/realmonitor?channel=1",
-            "rtsp://**REDACTED**@192.168.10.21:554/cam/realmonitor?channel=1",
+            "rtsp://admin:admin123@127.0.0.1:8554/cam/realmonitor?channel=1",
+            "rtsp://**REDACTED**@127.0.0.1:8554/cam/realmonitor?channel=1",
         ),
         (
             "rtsp://10.171.4.92/user=admin&password=admin123&channel=1",

@@ -1,5 +1,9 @@
 """Logbook lines for ``hongtu_event``: one readable sentence per record, in the user's language.
 
+The logbook shows an entry's name and then its message, so the name is the sentence's subject
+(the person for passes, named recognitions and attendance; else the device) and the message is
+the rest: "Alice" + "was granted access at Front door". Each entry also gets an icon per type.
+
 The sentences are templates from the translation files (``exceptions.logbook_*``, the one
 category of plain messages a custom integration can ship), loaded when the logbook learns to
 describe our events and again when the language changes. The logbook may describe events in a
@@ -9,9 +13,13 @@ worker thread, so describing only reads the loaded tables.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
-from homeassistant.components.logbook.const import LOGBOOK_ENTRY_MESSAGE, LOGBOOK_ENTRY_NAME
+from homeassistant.components.logbook.const import (
+    LOGBOOK_ENTRY_ICON,
+    LOGBOOK_ENTRY_MESSAGE,
+    LOGBOOK_ENTRY_NAME,
+)
 from homeassistant.const import EVENT_CORE_CONFIG_UPDATE
 from homeassistant.core import Event, HomeAssistant, callback
 from homeassistant.helpers.translation import async_get_translations
@@ -75,42 +83,67 @@ class LogbookTemplates:
         return str(slug)
 
 
-def describe_message(templates: LogbookTemplates, data: Mapping[str, Any]) -> str:
-    """The sentence for one ``hongtu_event``."""
+class LogbookLine(NamedTuple):
+    """One described record: the logbook shows ``name`` then ``message`` as one sentence.
+
+    ``subject`` is the person the sentence is about, or None when the device is the subject
+    (the caller names it: it may need the config entry when the record has no device name).
+    """
+
+    subject: str | None
+    message: str
+    icon: str
+
+
+def describe_line(templates: LogbookTemplates, data: Mapping[str, Any]) -> LogbookLine:
+    """The sentence for one ``hongtu_event``, split into its subject and the rest."""
     t = templates
     kind = data.get("type")
     device = _text(data.get("device_name")) or t.text("unknown_device")
     person = _text(data.get("person_name"))
     if kind == "pass":
+        subject = person or t.text("someone")
         passed = data.get("passed")
-        key = "pass" if passed is None else "pass_granted" if passed else "pass_denied"
-        return t.text(key, person=person or t.text("someone"), device=device)
+        if passed is None:
+            return LogbookLine(subject, t.text("pass", device=device), "mdi:door")
+        if passed:
+            return LogbookLine(subject, t.text("pass_granted", device=device), "mdi:door-open")
+        return LogbookLine(subject, t.text("pass_denied", device=device), "mdi:door-closed-lock")
     if kind == "recognition":
         person_type = t.word("person_type", data.get("person_type"))
         if person is None:
-            return t.text("recognition_unnamed", person_type=person_type, device=device)
-        return t.text("recognition", person=person, person_type=person_type, device=device)
-    if kind == "alert":
-        return t.text(
-            "alert", alarm=t.word("alert_type", data.get("alarm_type_name")), device=device
-        )
-    if kind in ("vehicle", "structured") and (plate := _text(data.get("plate_number"))):
-        return t.text("vehicle", plate=plate, device=device)
-    if kind == "vehicle":
-        return t.text("vehicle_no_plate", device=device)
-    if kind == "structured":
-        category = t.word("structured_category", data.get("category"))
-        return t.text("structured", category=category, device=device)
-    if kind == "device_alarm":
-        key = "device_alarm_cleared" if data.get("active") is False else "device_alarm"
-        return t.text(key, alarm=t.word("device_alarm", data.get("alarm_type_name")), device=device)
-    if kind == "event_record":
-        event = _text(data.get("event_type_name")) or t.text("unknown")
-        return t.text("event_record", event=event, device=device)
+            message = t.text("recognition_unnamed", person_type=person_type)
+            return LogbookLine(None, message, "mdi:face-recognition")
+        message = t.text("recognition", person_type=person_type, device=device)
+        return LogbookLine(person, message, "mdi:face-recognition")
     if kind == "attendance":
         status = t.word("attendance_status", data.get("status"))
-        return t.text("attendance", person=person or t.text("someone"), status=status)
-    return t.text("other", type=_text(kind) or t.text("unknown"), device=device)
+        message = t.text("attendance", status=status)
+        return LogbookLine(person or t.text("someone"), message, "mdi:clock-check")
+    return LogbookLine(None, *_device_message(t, kind, data))
+
+
+def _device_message(t: LogbookTemplates, kind: Any, data: Mapping[str, Any]) -> tuple[str, str]:
+    """(message, icon) of a record whose subject is the device."""
+    if kind == "alert":
+        alarm = t.word("alert_type", data.get("alarm_type_name"))
+        return t.text("alert", alarm=alarm), "mdi:alarm-light"
+    if kind in ("vehicle", "structured") and (plate := _text(data.get("plate_number"))):
+        return t.text("vehicle", plate=plate), "mdi:car"
+    if kind == "vehicle":
+        return t.text("vehicle_no_plate"), "mdi:car"
+    if kind == "structured":
+        category = t.word("structured_category", data.get("category"))
+        return t.text("structured", category=category), "mdi:cctv"
+    if kind == "device_alarm":
+        alarm = t.word("device_alarm", data.get("alarm_type_name"))
+        if data.get("active") is False:
+            return t.text("device_alarm_cleared", alarm=alarm), "mdi:alert-outline"
+        return t.text("device_alarm", alarm=alarm), "mdi:alert"
+    if kind == "event_record":
+        event = _text(data.get("event_type_name")) or t.text("unknown")
+        return t.text("event_record", event=event), "mdi:calendar-alert"
+    return t.text("other", type=_text(kind) or t.text("unknown")), "mdi:information-outline"
 
 
 def _text(value: Any) -> str | None:
@@ -140,13 +173,15 @@ def async_describe_events(hass: HomeAssistant, async_describe_event: DescribeEve
     @callback
     def async_describe_hongtu_event(event: LazyEventPartialState) -> dict[str, Any]:
         data: Mapping[str, Any] = event.data
-        name = _text(data.get("device_name"))
+        line = describe_line(templates, data)
+        name = line.subject or _text(data.get("device_name"))
         if name is None and (entry_id := data.get("entry_id")):
             entry = hass.config_entries.async_get_entry(str(entry_id))
             name = entry.title if entry is not None else None
         return {
             LOGBOOK_ENTRY_NAME: name or "HongTu",
-            LOGBOOK_ENTRY_MESSAGE: describe_message(templates, data),
+            LOGBOOK_ENTRY_MESSAGE: line.message,
+            LOGBOOK_ENTRY_ICON: line.icon,
         }
 
     async_describe_event(DOMAIN, EVENT_HONGTU, async_describe_hongtu_event)
