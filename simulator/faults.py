@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
+
+#: Fields the vendor document marks optional (N) on the items of the polled lists: what the
+#: ``sparse_items`` fault leaves out.
+OPTIONAL_ITEM_FIELDS: Final[dict[str, frozenset[str]]] = {
+    "/v1/api/device/list": frozenset(
+        {"mac", "upgradeStatus", "upgradeAction", "currentVersion", "checkFirm"}
+    ),
+    "/v1/api/door/list": frozenset({"synStatus", "switchIp", "failNum", "cmdStatus"}),
+}
 
 
 def path_matches(selected: set[str | None], path: str) -> bool:
@@ -33,6 +42,8 @@ class Faults:
     repeat_pages: bool = False
     page_size_cap: int | None = None
     omit_cmd_status: bool = False
+    sparse_items: bool = False
+    string_numbers: bool = False
 
     def clear(self) -> None:
         """Everything back to a healthy appliance (the caller brings the port back up)."""
@@ -45,6 +56,24 @@ class Faults:
         self.repeat_pages = False
         self.page_size_cap = None
         self.omit_cmd_status = False
+        self.sparse_items = False
+        self.string_numbers = False
+
+    def reshape(self, path: str, data: Any) -> Any:
+        """A page as the list-item faults change it: optional fields dropped, and numbers in
+        the items and the page fields sent as strings (the document types many as string)."""
+        if not isinstance(data, dict) or not isinstance(data.get("list"), list):
+            return data
+        items: list[Any] = data["list"]
+        if self.sparse_items:
+            optional = OPTIONAL_ITEM_FIELDS.get(path, frozenset())
+            items = [
+                {key: value for key, value in item.items() if key not in optional} for item in items
+            ]
+        if self.string_numbers:
+            items = [{key: _stringify(value) for key, value in item.items()} for item in items]
+            data = {key: _stringify(value) for key, value in data.items()}
+        return {**data, "list": items}
 
     def view(self) -> dict[str, Any]:
         """JSON view for ``/_sim/state``; ``"*"`` stands for every endpoint."""
@@ -60,4 +89,13 @@ class Faults:
             "repeatPages": self.repeat_pages,
             "pageSizeCap": self.page_size_cap,
             "omitCmdStatus": self.omit_cmd_status,
+            "sparseItems": self.sparse_items,
+            "stringNumbers": self.string_numbers,
         }
+
+
+def _stringify(value: Any) -> Any:
+    """An int or float as its text; anything else (bools too) unchanged."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value

@@ -157,6 +157,10 @@ class Simulator:
         self.requests: list[RecordedRequest] = []
         self.deliveries: list[Delivery] = []
         self.push_failures = 0
+        #: The most API requests of each path that were in progress at once.
+        self.peak_concurrency: dict[str, int] = {}
+        self._in_flight: dict[str, int] = {}
+        self._clock_offset_ms = 0
         self._host = host
         self._port = port
         self._control_port = control_port
@@ -349,6 +353,21 @@ class Simulator:
         """Cap pageSize on list endpoints (the capped value is reported back); None lifts it."""
         self.faults.page_size_cap = size if size is None else max(1, int(size))
 
+    def set_list_item_faults(self, *, sparse: bool = False, string_numbers: bool = False) -> None:
+        """List pages whose items lack the optional fields (``sparse``; device and door lists)
+        and carry every number as a string, the page fields too (``string_numbers``)."""
+        self.faults.sparse_items = sparse
+        self.faults.string_numbers = string_numbers
+
+    def set_clock_offset(self, seconds: float) -> None:
+        """Run the appliance's clock ``seconds`` ahead (negative: behind) of the real one: the
+        time of new records and alarms."""
+        self._clock_offset_ms = round(seconds * 1000)
+
+    def clock_ms(self) -> int:
+        """The appliance's clock, in Unix milliseconds."""
+        return now_ms() + self._clock_offset_ms
+
     def set_door_list_cmd_status(self, include: bool) -> None:
         """Whether ``door/list`` reports ``cmdStatus`` (off forces clients to ``device/query``)."""
         self.faults.omit_cmd_status = not include
@@ -360,8 +379,9 @@ class Simulator:
             self._bring_up()
 
     def clear_requests(self) -> None:
-        """Forget the recorded requests."""
+        """Forget the recorded requests (and the peak concurrency)."""
         self.requests.clear()
+        self.peak_concurrency.clear()
 
     def lose_subscription(self) -> None:
         """As after a reboot: subscriptions gone, door modes back to normal."""
@@ -446,7 +466,7 @@ class Simulator:
     ) -> dict[str, Any]:
         """A device alarm record (api-core.md §4.20); ``active`` is its alarmStatusNow."""
         device = self.device(device_uuid)
-        ts = alarm_time if alarm_time is not None else now_ms()
+        ts = alarm_time if alarm_time is not None else self.clock_ms()
         record: dict[str, Any] = {
             "deviceUuid": device.uuid,
             "deviceName": device.name,
@@ -468,7 +488,7 @@ class Simulator:
         """Mark the alarms of one (device, type) recovered; returns how many records changed."""
         device = self.device(device_uuid)
         changed = 0
-        ts = now_ms()
+        ts = self.clock_ms()
         for record in self.state.alarms:
             if (
                 record["deviceUuid"] == device.uuid
@@ -488,7 +508,7 @@ class Simulator:
             raise RuntimeError(msg)
         state = self.state
         return RecordContext(
-            self.public_url, state.timezone, state.org_uuid, state.org_name, now_ms()
+            self.public_url, state.timezone, state.org_uuid, state.org_name, self.clock_ms()
         )
 
     def _pick(self, ref: str | None, types: tuple[int, ...], modes: tuple[int, ...]) -> Device:
@@ -670,6 +690,16 @@ class Simulator:
             if request.transport is not None:
                 request.transport.abort()
             raise web.HTTPServiceUnavailable
+        path = request.path
+        count = self._in_flight[path] = self._in_flight.get(path, 0) + 1
+        self.peak_concurrency[path] = max(self.peak_concurrency.get(path, 0), count)
+        try:
+            return await self._serve_api(request)
+        finally:
+            self._in_flight[path] -= 1
+
+    async def _serve_api(self, request: web.Request) -> web.StreamResponse:
+        """One API request: recorded, checked, delayed or broken by the faults, answered."""
         started = time.monotonic()
         raw = await request.read()
         check = check_signature(
@@ -726,7 +756,7 @@ class Simulator:
             return _error(err.code, err.msg)
         payload: dict[str, Any] = {"code": OK, "msg": MESSAGES[OK]}
         if data is not NO_DATA:
-            payload["data"] = data
+            payload["data"] = self.faults.reshape(path, data)
         if endpoint.time_used:
             payload["time_used"] = round(time.monotonic() - started, 9)
         return _envelope(payload)

@@ -18,6 +18,7 @@ import voluptuous as vol
 from custom_components.hongtu.api.client import HongTuClient
 from custom_components.hongtu.const import (
     CONF_APP_KEY,
+    CONF_LOCK_CODE,
     CONF_PASS_RECORD_CALLBACK,
     CONF_PUSH_SOURCE_CHECK,
     CONF_PUSH_URL_BASE,
@@ -561,3 +562,43 @@ async def test_options_scan_interval_range(hass: HomeAssistant, value: int) -> N
         await hass.config_entries.options.async_configure(
             result["flow_id"], options_input(**{CONF_SCAN_INTERVAL: value})
         )
+
+
+async def test_options_lock_code_set_kept_and_cleared(hass: HomeAssistant) -> None:
+    """A door PIN of 4–10 digits is stored (blanks trimmed), shown masked when the form opens
+    again (so saving without retyping keeps it), and an emptied field removes it."""
+    entry = make_entry(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert CONF_LOCK_CODE not in suggested(result)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options_input(**{CONF_LOCK_CODE: " 0123456789 "})
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert entry.options[CONF_LOCK_CODE] == "0123456789"
+
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert suggested(result)[CONF_LOCK_CODE] == "0123456789"
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options_input(**{CONF_LOCK_CODE: "0123456789"})
+    )
+    assert entry.options[CONF_LOCK_CODE] == "0123456789"
+
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options_input(**{CONF_LOCK_CODE: ""})
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert CONF_LOCK_CODE not in entry.options
+
+
+@pytest.mark.parametrize("code", ["123", "12345678901", "12a4", "12 34", "١٢٣٤"])
+async def test_options_lock_code_must_be_digits(hass: HomeAssistant, code: str) -> None:
+    """Anything but 4–10 ASCII digits is refused on the field; nothing is stored."""
+    entry = make_entry(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options_input(**{CONF_LOCK_CODE: code})
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_LOCK_CODE: "invalid_lock_code"}
+    assert entry.options == {}

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+import json
+import logging
 from unittest.mock import patch
 
+from homeassistant.components.lock import ATTR_CODE_FORMAT
 from homeassistant.components.lock.const import DOMAIN as LOCK_DOMAIN, LockState
 from homeassistant.const import (
+    ATTR_CODE,
     ATTR_ENTITY_ID,
     SERVICE_LOCK,
     SERVICE_OPEN,
@@ -16,7 +20,7 @@ from homeassistant.const import (
     Platform,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 import homeassistant.util.dt as dt_util
 import pytest
@@ -25,8 +29,13 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
     snapshot_platform,
 )
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 
+from custom_components.hongtu.const import CONF_LOCK_CODE, DOMAIN
 from simulator import BACK_DOOR_UUID, FRONT_DOOR_UUID, GARAGE_DOOR_UUID, Simulator
 from tests.ha_fixtures import async_refresh, door_commands, entity_id_of, state_of
 
@@ -250,3 +259,97 @@ async def test_unload_during_pulse_cancels_timer(
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=6))
     await hass.async_block_till_done()
     assert lock_state(hass, FRONT) == STATE_UNAVAILABLE
+
+
+# PIN ---------------------------------------------------------------------------------------------
+
+PIN = "2468"
+
+
+@pytest.fixture
+async def pin_entry(hass: HomeAssistant, mock_config_entry: MockConfigEntry) -> MockConfigEntry:
+    """The entry with a door PIN set in the options."""
+    mock_config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(mock_config_entry, options={CONF_LOCK_CODE: PIN})
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    return mock_config_entry
+
+
+async def call_with_code(
+    hass: HomeAssistant, service: str, unique_id: str, code: str | None
+) -> None:
+    data = {ATTR_ENTITY_ID: entity_id_of(hass, LOCK_DOMAIN, unique_id)}
+    if code is not None:
+        data[ATTR_CODE] = code
+    await hass.services.async_call(LOCK_DOMAIN, service, data, blocking=True)
+
+
+@pytest.mark.usefixtures("init_integration")
+async def test_no_pin_no_code_format(hass: HomeAssistant) -> None:
+    """Without a PIN in the options the lock asks for no code."""
+    assert ATTR_CODE_FORMAT not in state_of(hass, LOCK_DOMAIN, FRONT).attributes
+
+
+@pytest.mark.parametrize("service", [SERVICE_OPEN, SERVICE_UNLOCK, SERVICE_LOCK])
+@pytest.mark.parametrize("code", [None, "12", "1357", "24680"])
+@pytest.mark.usefixtures("pin_entry")
+async def test_pin_refused(
+    hass: HomeAssistant, simulator: Simulator, service: str, code: str | None
+) -> None:
+    """A missing, malformed or wrong PIN is refused before any door request; the state stays."""
+    simulator.device(FRONT_DOOR_UUID).cmd_status = 15
+    await async_refresh(hass, hass.config_entries.async_entries(DOMAIN)[0])
+    assert state_of(hass, LOCK_DOMAIN, FRONT).attributes[ATTR_CODE_FORMAT] == r"^\d{4,10}$"
+    simulator.clear_requests()
+    with pytest.raises(ServiceValidationError) as caught:
+        await call_with_code(hass, service, FRONT, code)
+    if code in ("1357", "24680"):  # well-formed: our own check, translated
+        assert caught.value.translation_domain == DOMAIN
+        assert caught.value.translation_key == "invalid_code"
+        assert caught.value.translation_placeholders == {"device": "Front door"}
+        assert str(caught.value) == "Wrong or missing lock PIN for Front door"
+    assert not [r for r in simulator.requests if r.path.startswith("/v1/api/door/")]
+    assert lock_state(hass, FRONT) == LockState.UNLOCKED
+
+
+@pytest.mark.usefixtures("pin_entry")
+async def test_pin_accepted(
+    hass: HomeAssistant, simulator: Simulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The right PIN opens, unlocks and ends a held-open door as without one; it is logged
+    at no level."""
+    caplog.set_level(logging.DEBUG)
+    await call_with_code(hass, SERVICE_OPEN, FRONT, PIN)
+    await call_with_code(hass, SERVICE_UNLOCK, GARAGE, PIN)
+    simulator.device(BACK_DOOR_UUID).cmd_status = 15
+    await async_refresh(hass, hass.config_entries.async_entries(DOMAIN)[0])
+    await call_with_code(hass, SERVICE_LOCK, BACK, PIN)
+    assert door_commands(simulator) == [
+        ("openDoor", FRONT_DOOR_UUID),
+        ("openDoor", GARAGE_DOOR_UUID),
+        ("normal", BACK_DOOR_UUID),
+    ]
+    assert PIN not in caplog.text
+
+
+@pytest.mark.usefixtures("pin_entry")
+async def test_pin_checked_without_the_service(hass: HomeAssistant, simulator: Simulator) -> None:
+    """The entity itself refuses a call without a code or with one that is not text (not only
+    the service's format check does)."""
+    entity = hass.data[LOCK_DOMAIN].get_entity(entity_id_of(hass, LOCK_DOMAIN, FRONT))
+    assert entity is not None
+    with pytest.raises(ServiceValidationError):
+        await entity.async_open()
+    with pytest.raises(ServiceValidationError):
+        await entity.async_open(code=2468)
+    assert door_commands(simulator) == []
+
+
+async def test_pin_redacted_in_diagnostics(
+    hass: HomeAssistant, pin_entry: MockConfigEntry, hass_client: ClientSessionGenerator
+) -> None:
+    """The PIN is a secret: diagnostics show that one is set, not what it is."""
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, pin_entry)
+    assert diagnostics["entry"]["options"][CONF_LOCK_CODE] == "**REDACTED**"
+    assert PIN not in json.dumps(diagnostics)

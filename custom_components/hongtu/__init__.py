@@ -11,6 +11,7 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from .alarms import AlarmTracker
 from .api.client import HongTuClient
 from .api.errors import HongTuAuthError
+from .catchup import CatchUp, async_remove_marks
 from .const import (
     CONF_APP_KEY,
     CONF_SECRET_KEY,
@@ -38,6 +39,11 @@ async def async_setup_entry(hass: HomeAssistant, entry: HongTuConfigEntry) -> bo
     # Pushes are received before the appliance is told where to send them; entities connect
     # to the record signal when the platforms add them.
     push = HongTuPushReceiver(hass, entry)
+    # The catch-up marks are read before pushes can move them (a restart is a gap to fill).
+    catch_up = CatchUp(hass, entry, client, coordinator, push)
+    await catch_up.async_load()
+    entry.runtime_data.catch_up = catch_up
+    entry.async_on_unload(catch_up.async_stop)
     await push.async_start()
     entry.runtime_data.push = push
     entry.async_on_unload(push.async_stop)
@@ -51,6 +57,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HongTuConfigEntry) -> bo
         ) from err
     entry.runtime_data.subscription = subscription
     coordinator.after_refresh.append(subscription.async_upkeep)
+    coordinator.after_refresh.append(catch_up.async_after_refresh)
 
     appliance = coordinator.appliance
     dr.async_get(hass).async_get_or_create(
@@ -65,6 +72,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HongTuConfigEntry) -> bo
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    catch_up.async_start()
     return True
 
 
@@ -72,6 +80,8 @@ async def async_unload_entry(hass: HomeAssistant, entry: HongTuConfigEntry) -> b
     """Unload the platforms, then release our push subscription and stop receiving pushes;
     the coordinator stops with the entry."""
     unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded and (catch_up := entry.runtime_data.catch_up) is not None:
+        await catch_up.async_stop()
     if unloaded and (subscription := entry.runtime_data.subscription) is not None:
         await subscription.async_stop()
     if unloaded and (push := entry.runtime_data.push) is not None:
@@ -80,8 +90,10 @@ async def async_unload_entry(hass: HomeAssistant, entry: HongTuConfigEntry) -> b
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: HongTuConfigEntry) -> None:
-    """Forget the alarm history of a deleted entry and give back the pass-record callback."""
+    """Forget the alarm history and catch-up marks of a deleted entry; give back the
+    pass-record callback."""
     await AlarmTracker(hass, entry.entry_id).async_remove()
+    await async_remove_marks(hass, entry)
     await async_cleanup_removed_entry(hass, entry, _create_client(hass, entry))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 import logging
+import re
 import secrets
 from typing import Any
 
@@ -42,6 +43,7 @@ from .api.errors import HongTuAuthError, HongTuConnectionError
 from .const import (
     ALL_BUSI_TYPES,
     CONF_APP_KEY,
+    CONF_LOCK_CODE,
     CONF_PASS_RECORD_CALLBACK,
     CONF_PUSH_SOURCE_CHECK,
     CONF_PUSH_URL_BASE,
@@ -58,6 +60,7 @@ from .const import (
     DEFAULT_SUBSCRIBE_BUSI_TYPES,
     DEFAULT_VERIFY_SSL,
     DOMAIN,
+    LOCK_CODE_FORMAT,
     MAX_SCAN_INTERVAL,
     MIN_SCAN_INTERVAL,
     REQUEST_TIMEOUT,
@@ -108,6 +111,7 @@ OPTIONS_SCHEMA = vol.Schema(
             )
         ),
         vol.Required(CONF_PASS_RECORD_CALLBACK): BooleanSelector(),
+        vol.Optional(CONF_LOCK_CODE): _PASSWORD,
     }
 )
 
@@ -298,6 +302,11 @@ class HongTuOptionsFlow(OptionsFlow):
                     errors[CONF_PUSH_URL_BASE] = "invalid_url"
             if not options[CONF_SUBSCRIBE_BUSI_TYPES]:
                 errors[CONF_SUBSCRIBE_BUSI_TYPES] = "no_busi_types"
+            if lock_code := str(user_input.get(CONF_LOCK_CODE) or "").strip():
+                if re.fullmatch(LOCK_CODE_FORMAT, lock_code, re.ASCII):
+                    options[CONF_LOCK_CODE] = lock_code
+                else:
+                    errors[CONF_LOCK_CODE] = "invalid_lock_code"
             if not errors:
                 return self.async_create_entry(data=options)
         current = self.config_entry.options
@@ -314,7 +323,7 @@ class HongTuOptionsFlow(OptionsFlow):
             CONF_PASS_RECORD_CALLBACK: current.get(
                 CONF_PASS_RECORD_CALLBACK, DEFAULT_PASS_RECORD_CALLBACK
             ),
-        }
+        } | ({CONF_LOCK_CODE: current[CONF_LOCK_CODE]} if current.get(CONF_LOCK_CODE) else {})
         push_url = async_push_target(self.hass, self.config_entry).full_url
         return self.async_show_form(
             step_id="init",

@@ -26,6 +26,9 @@ CONF_PUSH_URL_BASE: Final = "push_url_base"
 CONF_PUSH_SOURCE_CHECK: Final = "push_source_check"
 CONF_SUBSCRIBE_BUSI_TYPES: Final = "subscribe_busi_types"
 CONF_PASS_RECORD_CALLBACK: Final = "pass_record_callback"
+# A PIN the lock asks for before it opens or relocks a door; absent when none is set.
+CONF_LOCK_CODE: Final = "lock_code"
+LOCK_CODE_FORMAT: Final = r"^\d{4,10}$"
 
 DEFAULT_SCAN_INTERVAL: Final = 30
 MIN_SCAN_INTERVAL: Final = 10

@@ -6,6 +6,7 @@ Only a face panel whose door-list item lacks ``cmdStatus`` costs one extra /v1/a
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 import logging
@@ -47,6 +48,9 @@ class HongTuCoordinator(DataUpdateCoordinator[HongTuSnapshot]):
         # Upkeep run after each successful poll (the push subscription); its failures other
         # than authentication are logged and never fail the poll.
         self.after_refresh: list[Callable[[], Awaitable[None]]] = []
+        self._poll_lock = asyncio.Lock()
+        # The snapshot of the last poll and the devices it changed (None: unknown, all of them).
+        self._changes: tuple[HongTuSnapshot | None, frozenset[str] | None] = (None, None)
 
     async def _async_setup(self) -> None:
         """Once per setup: identify the appliance (for the hub device) and load alarm history."""
@@ -65,6 +69,13 @@ class HongTuCoordinator(DataUpdateCoordinator[HongTuSnapshot]):
         await self.alarm_tracker.async_load()
 
     async def _async_update_data(self) -> HongTuSnapshot:
+        """One poll at a time: the timer, refresh requests and the refresh after a command can
+        overlap, and a slow appliance would otherwise get several copies of each list at once.
+        A caller that waits polls after the running poll, so it still sees fresh state."""
+        async with self._poll_lock:
+            return await self._async_poll()
+
+    async def _async_poll(self) -> HongTuSnapshot:
         try:
             devices = await self.client.get_devices()
             doors = await self.client.get_door_points()
@@ -93,11 +104,19 @@ class HongTuCoordinator(DataUpdateCoordinator[HongTuSnapshot]):
             door_modes=door_modes,
             alarms=_newest_alarms(alarms),
         )
+        previous = self.data
+        self._changes = (snapshot, None if previous is None else snapshot.changed_uuids(previous))
         self._remove_stale_devices(snapshot)
         for alarm in await self.alarm_tracker.async_new_alarms(alarms):
             self._fire_alarm_event(snapshot, alarm)
         await self._async_run_after_refresh()
         return snapshot
+
+    def device_changed(self, uuid: str) -> bool:
+        """Whether the poll that made the current snapshot changed this device's part of it
+        (True when that is not known), so its entities must write their state."""
+        snapshot, changed = self._changes
+        return changed is None or snapshot is not self.data or uuid in changed
 
     async def _async_run_after_refresh(self) -> None:
         for hook in self.after_refresh:

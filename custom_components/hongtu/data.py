@@ -12,6 +12,7 @@ from .api.models import Device as ApiDevice, DeviceAlarm, DoorPoint
 
 if TYPE_CHECKING:
     from .api.client import HongTuClient
+    from .catchup import CatchUp
     from .coordinator import HongTuCoordinator
     from .push import HongTuPushReceiver
     from .subscription import SubscriptionManager
@@ -27,6 +28,7 @@ class HongTuData:
     coordinator: HongTuCoordinator
     subscription: SubscriptionManager | None = None
     push: HongTuPushReceiver | None = None
+    catch_up: CatchUp | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,3 +72,23 @@ class HongTuSnapshot:
         """Whether the newest record of this alarm type on this device is alarming now."""
         alarm = self.alarms.get((uuid, alarm_type))
         return alarm is not None and alarm.active
+
+    def changed_uuids(self, previous: HongTuSnapshot) -> frozenset[str]:
+        """The devices whose part of the snapshot differs from ``previous``: listed or not,
+        list item, door mode or an alarm. Only their entities need to write state."""
+        changed: set[str] = set()
+        changed.update(_changed_keys(previous.devices, self.devices))
+        changed.update(_changed_keys(previous.door_points, self.door_points))
+        changed.update(_changed_keys(previous.door_modes, self.door_modes))
+        changed.update(uuid for uuid, _ in _changed_keys(previous.alarms, self.alarms))
+        return frozenset(changed)
+
+
+_MISSING = object()
+
+
+def _changed_keys[_K](old: Mapping[_K, object], new: Mapping[_K, object]) -> set[_K]:
+    """Keys added, removed, or whose value is not equal in ``new``."""
+    changed = {key for key, value in new.items() if old.get(key, _MISSING) != value}
+    changed.update(key for key in old if key not in new)
+    return changed

@@ -9,11 +9,13 @@ from typing import Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
-from .const import CONF_APP_KEY, CONF_SECRET_KEY, CONF_WEBHOOK_ID
+from .const import CONF_APP_KEY, CONF_LOCK_CODE, CONF_SECRET_KEY, CONF_WEBHOOK_ID
 from .data import HongTuConfigEntry
 
 # The webhook id is the only thing that authenticates a push, so it is a secret too.
 TO_REDACT_ENTRY = {CONF_APP_KEY, CONF_SECRET_KEY, CONF_WEBHOOK_ID}
+# The door PIN opens doors: a secret as well.
+TO_REDACT_OPTIONS = {CONF_LOCK_CODE}
 
 # Network addresses of managed devices, and people's names and pictures (field names as the
 # models spell them and, for raw records, as the appliance does).
@@ -68,7 +70,7 @@ async def async_get_config_entry_diagnostics(
             "title": entry.title,
             "unique_id": entry.unique_id,
             "data": async_redact_data(entry.data, TO_REDACT_ENTRY),
-            "options": dict(entry.options),
+            "options": async_redact_data(dict(entry.options), TO_REDACT_OPTIONS),
         },
         "last_update_success": coordinator.last_update_success,
         "push": subscription.diagnostics() if subscription is not None else None,

@@ -44,6 +44,26 @@ class HongTuEntity(CoordinatorEntity[HongTuCoordinator]):
         self.device_uuid = device_uuid
         self._attr_unique_id = f"{device_uuid}_{key}"
         self._attr_device_info = device_info(coordinator, device_uuid)
+        # Whether polls were succeeding when this entity last wrote its state from a poll.
+        self._written_success: bool | None = None
+
+    async def async_added_to_hass(self) -> None:
+        """Note what the state Home Assistant writes next reflects."""
+        await super().async_added_to_hass()
+        self._written_success = self.coordinator.last_update_success
+
+    @callback
+    def _handle_coordinator_update(self) -> None:
+        """Write the state only when this device's part of the snapshot changed, or polls
+        started or stopped succeeding (availability). One changed device would otherwise make
+        every entity of the entry recompute and write its state."""
+        success = self.coordinator.last_update_success
+        if success == self._written_success and not self.coordinator.device_changed(
+            self.device_uuid
+        ):
+            return
+        self._written_success = success
+        super()._handle_coordinator_update()
 
     @property
     def available(self) -> bool:

@@ -136,7 +136,9 @@ class HongTuLastCaptureImage(HongTuRecordEntity, ImageEntity, RestoreEntity):
         return self._source
 
     def handle_record(self, record: HongTuRecord, caught_up: bool) -> bool:
-        """A newer person record with an image replaces the image; others leave it."""
+        """A person record with an image replaces the image, except one caught up late that is
+        older than the one shown (a live push is the newest, whatever the appliance's clock
+        says: it may have been set back since)."""
         if not isinstance(record, PersonRecord):
             return False
         url = record.capture_image_url or record.panorama_image_url
@@ -145,7 +147,9 @@ class HongTuLastCaptureImage(HongTuRecordEntity, ImageEntity, RestoreEntity):
         current = self._source
         updated = record.time
         if current is not None:
-            if record.record_id == current.record_id or record.time_ms < current.time_ms:
+            if record.record_id == current.record_id or (
+                caught_up and record.time_ms < current.time_ms
+            ):
                 return False
             updated = max(updated, current.updated + TICK)
         self._source = CaptureSource(

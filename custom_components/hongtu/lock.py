@@ -1,14 +1,21 @@
-"""Lock per door point: open/unlock release the door once, lock ends a held-open door."""
+"""Lock per door point: open/unlock release the door once, lock ends a held-open door.
+
+With a PIN set in the options (``lock_code``), every command asks for it first: Home Assistant
+checks the format (``code_format``), the lock compares the code itself before any request.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+import hmac
 from typing import Any
 
 from homeassistant.components.lock import LockEntity, LockEntityDescription, LockEntityFeature
+from homeassistant.const import ATTR_CODE
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.event import async_call_later
 
@@ -16,6 +23,9 @@ from .const import (
     CMD_STATUS_ALWAYS_CLOSED,
     CMD_STATUS_ALWAYS_OPEN,
     CMD_STATUS_NORMAL,
+    CONF_LOCK_CODE,
+    DOMAIN,
+    LOCK_CODE_FORMAT,
     OPEN_PULSE,
 )
 from .coordinator import HongTuCoordinator
@@ -86,6 +96,10 @@ class HongTuLock(HongTuEntity, LockEntity):
         super().__init__(coordinator, device_uuid, description.key)
         self.entity_description = description
         self._cancel_pulse: CALLBACK_TYPE | None = None
+        code = coordinator.config_entry.options.get(CONF_LOCK_CODE)
+        self._code: str | None = str(code) if code else None
+        if self._code is not None:
+            self._attr_code_format = LOCK_CODE_FORMAT
 
     @property
     def available(self) -> bool:
@@ -106,16 +120,33 @@ class HongTuLock(HongTuEntity, LockEntity):
 
     async def async_open(self, **kwargs: Any) -> None:
         """Release the door once."""
+        self._check_code(kwargs)
         await self._async_release()
 
     async def async_unlock(self, **kwargs: Any) -> None:
         """Unlocking a door that relocks by itself is a release."""
+        self._check_code(kwargs)
         await self._async_release()
 
     async def async_lock(self, **kwargs: Any) -> None:
         """End a held-open door; a door in another mode is already locked."""
+        self._check_code(kwargs)
         if self.coordinator.data.door_modes.get(self.device_uuid) == CMD_STATUS_ALWAYS_OPEN:
             await self._async_end_hold()
+
+    def _check_code(self, kwargs: dict[str, Any]) -> None:
+        """Refuse a missing or wrong PIN (compared in constant time; never logged)."""
+        if self._code is None:
+            return
+        given = kwargs.get(ATTR_CODE)
+        if not isinstance(given, str) or not hmac.compare_digest(
+            given.encode(), self._code.encode()
+        ):
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="invalid_code",
+                translation_placeholders={"device": self.device_label},
+            )
 
     @handle_command_errors
     async def _async_release(self) -> None:

@@ -170,10 +170,12 @@ class HongTuLastPersonSensor(HongTuRecordEntity, SensorEntity, RestoreEntity):
         self._time_ms = _time_ms(attributes.get(ATTR_TIME))
 
     def handle_record(self, record: HongTuRecord, caught_up: bool) -> bool:
-        """A newer person record replaces the person; an older one (caught up late) does not."""
+        """A person record replaces the person, except one caught up late that is older than
+        the one shown. A live push always does: it is the newest, even when the appliance's
+        clock was set back since the record shown (its times then look older)."""
         if not isinstance(record, PersonRecord):
             return False
-        if self._time_ms is not None and record.time_ms < self._time_ms:
+        if caught_up and self._time_ms is not None and record.time_ms < self._time_ms:
             return False
         if record.record_id == self._attr_extra_state_attributes.get(ATTR_RECORD_ID):
             return False

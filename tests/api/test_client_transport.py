@@ -280,6 +280,19 @@ async def test_paging_edge_shapes(scripted: tuple[Scripted, int], client: HongTu
         await client.list_all("/v1/l", page_size=0)
 
 
+async def test_repeated_page_without_total(
+    scripted: tuple[Scripted, int], client: HongTuClient
+) -> None:
+    """A repeated full page from a server that gives no ``total`` ends the list: nothing says
+    it is incomplete (a server that ignores pageNum and sends everything every time)."""
+    script, _ = scripted
+    script.answers["/v1/l"] = _json(
+        {"code": 0, "data": {"list": [{"a": 1}, {"a": 2}], "pageSize": 2}}
+    )
+    assert await client.list_all("/v1/l", page_size=2) == [{"a": 1}, {"a": 2}]
+    assert [path for _, path, _, _ in script.seen if path == "/v1/l"] == ["/v1/l"] * 2
+
+
 async def test_paging_without_total_is_bounded(
     scripted: tuple[Scripted, int], client: HongTuClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

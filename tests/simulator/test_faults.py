@@ -15,6 +15,7 @@ from .helpers import Api, sign
 
 ORG = "/v1/api/org/top/detail"
 DEVICES = "/v1/api/device/list"
+DOORS = "/v1/api/door/list"
 
 
 async def _refused(api: Api) -> bool:
@@ -227,6 +228,7 @@ async def test_clear_faults_resets_everything(api: Api, simulator: Simulator) ->
     simulator.set_repeat_pages(True)
     simulator.set_page_size_cap(1)
     simulator.set_door_list_cmd_status(False)
+    simulator.set_list_item_faults(sparse=True, string_numbers=True)
     simulator.clear_faults()
     assert simulator.faults.view() == {
         "down": False,
@@ -238,5 +240,55 @@ async def test_clear_faults_resets_everything(api: Api, simulator: Simulator) ->
         "repeatPages": False,
         "pageSizeCap": None,
         "omitCmdStatus": False,
+        "sparseItems": False,
+        "stringNumbers": False,
     }
     assert (await api.post(ORG))["code"] == 0
+
+
+async def test_sparse_list_items(api: Api, simulator: Simulator) -> None:
+    """Device and door list items without the fields the document marks optional."""
+    full = (await api.data(DEVICES))["list"][0]
+    door = (await api.data(DOORS, {"passModel": False}))["list"][0]
+    simulator.set_list_item_faults(sparse=True)
+    sparse = (await api.data(DEVICES))["list"][0]
+    assert set(full) - set(sparse) == {"mac", "upgradeAction", "currentVersion", "checkFirm"}
+    sparse_door = (await api.data(DOORS, {"passModel": False}))["list"][0]
+    assert set(door) - set(sparse_door) == {"synStatus", "failNum", "cmdStatus"}
+    assert sparse_door["status"] == 3
+
+
+async def test_string_numbers(api: Api, simulator: Simulator) -> None:
+    """Every number of a list page as a string: items and page fields; bools stay bools."""
+    simulator.set_list_item_faults(string_numbers=True)
+    page = await api.data(DEVICES, {"pageSize": 2})
+    assert (page["pageNum"], page["pageSize"], page["total"]) == ("1", "2", "6")
+    assert page["list"][0]["status"] == "3"
+    assert page["list"][0]["deviceType"] == "2"
+    # Answers without a list are left alone.
+    assert (await api.post(ORG))["data"]["orgUuid"] == simulator.state.org_uuid
+
+
+async def test_clock_offset(simulator: Simulator) -> None:
+    """Records and alarms carry the appliance's own clock, here six hours ahead."""
+    simulator.set_clock_offset(6 * 3600)
+    ahead = simulator.clock_ms() - int(time.time() * 1000)
+    assert 6 * 3600 * 1000 - 1000 < ahead <= 6 * 3600 * 1000
+    alarm = simulator.add_alarm(FRONT_DOOR_UUID, 500100)
+    assert alarm["alarmTime"] - int(time.time() * 1000) > 6 * 3600 * 1000 - 1000
+    record = await simulator.push_pass(FRONT_DOOR_UUID)
+    assert record["passTimestamp"] - int(time.time() * 1000) > 6 * 3600 * 1000 - 1000
+    simulator.clear_alarm(FRONT_DOOR_UUID, 500100)
+    assert alarm["gmtModified"] > alarm["alarmTime"] - 1000
+    simulator.set_clock_offset(0)
+    assert abs(simulator.clock_ms() - int(time.time() * 1000)) < 1000
+
+
+async def test_peak_concurrency(api: Api, simulator: Simulator) -> None:
+    """The most requests of one path in progress at once; cleared with the requests."""
+    simulator.set_slow(0.2)
+    await asyncio.gather(*(api.post(ORG) for _ in range(3)))
+    await api.post(DEVICES)
+    assert simulator.peak_concurrency == {ORG: 3, DEVICES: 1}
+    simulator.clear_requests()
+    assert simulator.peak_concurrency == {}

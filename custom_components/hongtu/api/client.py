@@ -221,7 +221,9 @@ class HongTuClient:
 
         Pages are fetched until ``pageNum * pageSize >= total``, with the pageSize the server
         reports back (it may cap what was asked). An empty page, a page repeating the previous
-        one, or more pages than ``total`` can explain (bounded by MAX_PAGES) also end the loop.
+        one, or more pages than ``total`` can explain (bounded by MAX_PAGES) also end the loop;
+        a repeated page before ``total`` items were read raises HongTuParseError instead, as
+        the list would be incomplete.
         ``page_key`` names the page-number field (``currPage`` for area-alert records).
         """
         if page_size <= 0:
@@ -242,14 +244,20 @@ class HongTuClient:
                 raise HongTuParseError(f"{uri}: list is {type(page_items).__name__}")
             if not page_items:
                 break
+            total = as_int(data.get("total"))
             if page_items == previous:
-                _LOGGER.warning("%s returned page %s twice; stopping there", uri, page - 1)
+                # A list known to be longer than what was read is incomplete: a caller that
+                # took it whole would think the rest gone (and remove those devices).
+                if total is not None and len(items) < total:
+                    raise HongTuParseError(
+                        f"{uri} returned page {page - 1} again: read {len(items)} of {total}"
+                    )
+                _LOGGER.debug("%s returned page %s twice; stopping there", uri, page - 1)
                 break
             previous = page_items
             items.extend(dict(item) for item in page_items if isinstance(item, Mapping))
             reported = as_int(data.get("pageSize"))
             served = reported if reported is not None and reported > 0 else len(page_items)
-            total = as_int(data.get("total"))
             if total is None:
                 if len(page_items) < served:
                     break

@@ -286,22 +286,31 @@ def strip_contact_details(value: Any) -> Any:
     return value
 
 
+_CONTAINERS = (dict, list)
+
+
 def _strip_object(source: dict[Any, Any]) -> dict[Any, Any]:
-    """Copy `source` dropping contact keys; iterative, so deep nesting cannot overflow the stack."""
+    """Copy `source` dropping contact keys; iterative, so deep nesting cannot overflow the stack.
+
+    Runs for every record that reaches the bus, so a scalar value costs one type check: the
+    kind of each container is decided once per container, not once per item.
+    """
     root: dict[Any, Any] = {}
-    stack: list[tuple[dict[Any, Any] | list[Any], dict[Any, Any] | list[Any]]] = [(source, root)]
+    stack: list[tuple[Any, Any]] = [(source, root)]
     while stack:
         original, copy = stack.pop()
-        pairs = original.items() if isinstance(original, dict) else enumerate(original)
-        for key, item in pairs:
-            if isinstance(original, dict) and key in CONTACT_KEYS:
-                continue
-            copied: Any = item
-            if isinstance(item, dict | list):
-                copied = {} if isinstance(item, dict) else []
-                stack.append((item, copied))
-            if isinstance(copy, dict):
-                copy[key] = copied
-            else:
-                copy.append(copied)
+        if isinstance(copy, dict):
+            for key, item in original.items():
+                if key not in CONTACT_KEYS:
+                    copy[key] = _nested_copy(item, stack) if isinstance(item, _CONTAINERS) else item
+        else:
+            for item in original:
+                copy.append(_nested_copy(item, stack) if isinstance(item, _CONTAINERS) else item)
     return root
+
+
+def _nested_copy(item: dict[Any, Any] | list[Any], stack: list[tuple[Any, Any]]) -> Any:
+    """An empty container of the item's kind, queued on `stack` to be filled from it."""
+    copy: dict[Any, Any] | list[Any] = {} if isinstance(item, dict) else []
+    stack.append((item, copy))
+    return copy
