@@ -36,7 +36,7 @@ from .api.errors import HongTuParseError
 from .api.record_models import HongTuRecord
 from .api.records import detect_and_parse, detect_shape
 from .const import CONF_PUSH_SOURCE_CHECK, CONF_WEBHOOK_ID, DEFAULT_PUSH_SOURCE_CHECK, DOMAIN
-from .data import HongTuConfigEntry
+from .data import HongTuConfigEntry, HongTuSnapshot
 from .dedupe import RecentRecords
 from .events import async_fire_hongtu_event, record_event_keys, signal_record
 
@@ -91,6 +91,17 @@ async def async_resolve_host(hass: HomeAssistant, host: str) -> frozenset[IPAddr
     return frozenset(address for address in found if address is not None)
 
 
+def unique_names(snapshot: HongTuSnapshot) -> dict[str, str]:
+    """Each name that exactly one known device or door point has, with that device's uuid."""
+    owners: dict[str, set[str]] = {}
+    named = [(uuid, device.name) for uuid, device in snapshot.devices.items()]
+    named += [(uuid, door.name) for uuid, door in snapshot.door_points.items()]
+    for uuid, name in named:
+        if name:
+            owners.setdefault(name, set()).add(uuid)
+    return {name: uuids.pop() for name, uuids in owners.items() if len(uuids) == 1}
+
+
 class _WarningLimiter:
     """Lets a warning through at most once per interval and counts the ones it held back."""
 
@@ -133,6 +144,8 @@ class HongTuPushReceiver:
         self._worker: asyncio.Task[None] | None = None
         self._registered = False
         self._recent = RecentRecords()
+        # The names only one device has, by snapshot: rebuilt after a poll, not per push.
+        self._names: tuple[HongTuSnapshot | None, dict[str, str]] = (None, {})
         self._limiter = _WarningLimiter(WARNING_INTERVAL)
 
     async def async_start(self) -> None:
@@ -213,9 +226,9 @@ class HongTuPushReceiver:
         if not name:
             return None
         snapshot = self._entry.runtime_data.coordinator.data
-        matches = {uuid for uuid, device in snapshot.devices.items() if device.name == name}
-        matches |= {uuid for uuid, door in snapshot.door_points.items() if door.name == name}
-        return next(iter(matches)) if len(matches) == 1 else None
+        if self._names[0] is not snapshot:
+            self._names = (snapshot, unique_names(snapshot))
+        return self._names[1].get(name)
 
     async def _async_handle_webhook(
         self, hass: HomeAssistant, webhook_id: str, request: web.Request

@@ -305,7 +305,11 @@ async def test_generated_bodies_between_valid_pushes(
     loud = [
         record
         for record in caplog.records
-        if record.levelno >= logging.WARNING and record.name not in UNRELATED_LOGGERS
+        if record.levelno >= logging.WARNING
+        and record.name not in UNRELATED_LOGGERS
+        # asyncio's debug-mode note about a slow loop step measures the machine's load
+        # (a shared CI runner), not the webhook.
+        and not (record.name == "asyncio" and record.getMessage().startswith("Executing "))
     ]
     assert [r for r in loud if r.levelno > logging.WARNING] == []
     assert all(

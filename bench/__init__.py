@@ -1,0 +1,1 @@
+"""Benchmarks of the hongtu integration: push, poll and door command (see README.md)."""
