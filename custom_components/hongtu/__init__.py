@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_SSL, CONF_VERIFY_SSL
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 
@@ -21,7 +20,7 @@ from .const import (
     PLATFORMS,
     REQUEST_TIMEOUT,
 )
-from .coordinator import HongTuCoordinator
+from .coordinator import HongTuCoordinator, update_error
 from .data import HongTuConfigEntry, HongTuData
 from .entity import hub_identifier
 from .push import HongTuPushReceiver, async_ensure_webhook_id
@@ -52,9 +51,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HongTuConfigEntry) -> bo
     try:
         await subscription.async_start()
     except HongTuAuthError as err:
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="invalid_auth"
-        ) from err
+        raise update_error(err) from err
     entry.runtime_data.subscription = subscription
     coordinator.after_refresh.append(subscription.async_upkeep)
     coordinator.after_refresh.append(catch_up.async_after_refresh)

@@ -27,6 +27,23 @@ from .events import async_fire_hongtu_event
 _LOGGER = logging.getLogger(__package__)
 
 
+def update_error(err: HongTuError) -> ConfigEntryAuthFailed | UpdateFailed:
+    """The translated error a failed poll raises; a rejected signature starts reauth."""
+    if isinstance(err, HongTuAuthError):
+        return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth")
+    if isinstance(err, HongTuApiError):
+        return UpdateFailed(
+            translation_domain=DOMAIN,
+            translation_key="api_error",
+            translation_placeholders={"code": str(err.code), "message": err.msg},
+        )
+    return UpdateFailed(
+        translation_domain=DOMAIN,
+        translation_key="cannot_connect",
+        translation_placeholders={"error": str(err)},
+    )
+
+
 class HongTuCoordinator(DataUpdateCoordinator[HongTuSnapshot]):
     """Polls device status, door modes and device alarms."""
 
@@ -56,16 +73,8 @@ class HongTuCoordinator(DataUpdateCoordinator[HongTuSnapshot]):
         """Once per setup: identify the appliance (for the hub device) and load alarm history."""
         try:
             self.appliance = await self.client.get_appliance_info()
-        except HongTuAuthError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="invalid_auth"
-            ) from err
         except HongTuError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="cannot_connect",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise update_error(err) from err
         await self.alarm_tracker.async_load()
 
     async def _async_update_data(self) -> HongTuSnapshot:
@@ -81,22 +90,8 @@ class HongTuCoordinator(DataUpdateCoordinator[HongTuSnapshot]):
             doors = await self.client.get_door_points()
             alarms = await self.client.get_device_alarms()
             door_modes = await self._door_modes(doors)
-        except HongTuAuthError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="invalid_auth"
-            ) from err
-        except HongTuApiError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="api_error",
-                translation_placeholders={"code": str(err.code), "message": err.msg},
-            ) from err
         except HongTuError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="cannot_connect",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise update_error(err) from err
 
         snapshot = HongTuSnapshot(
             devices={device.uuid: device for device in devices},
@@ -123,9 +118,7 @@ class HongTuCoordinator(DataUpdateCoordinator[HongTuSnapshot]):
             try:
                 await hook()
             except HongTuAuthError as err:
-                raise ConfigEntryAuthFailed(
-                    translation_domain=DOMAIN, translation_key="invalid_auth"
-                ) from err
+                raise update_error(err) from err
             except Exception:
                 _LOGGER.exception("Upkeep after a poll of %s failed", self.config_entry.title)
 
