@@ -23,22 +23,25 @@ from .const import (
     ALARM_TAMPER,
     ALARM_TEMPERATURE_MODULE,
 )
-from .coordinator import HongTuCoordinator
 from .data import HongTuConfigEntry, HongTuSnapshot
-from .entity import HongTuEntity, async_add_device_entities, is_door_point
+from .entity import (
+    HongTuDescribedEntity,
+    HongTuEntityDescription,
+    async_add_device_entities,
+    is_door_point,
+)
 
 PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
-class HongTuBinarySensorEntityDescription(BinarySensorEntityDescription):
+class HongTuBinarySensorEntityDescription(BinarySensorEntityDescription, HongTuEntityDescription):
     """A binary sensor of a managed device.
 
     ``needs_online`` is False for the sensor that reports whether the device is online: it must
     stay available, and read off, while the device is offline.
     """
 
-    exists_fn: Callable[[HongTuSnapshot, str], bool]
     value_fn: Callable[[HongTuSnapshot, str], bool]
     needs_online: bool = True
 
@@ -106,19 +109,10 @@ async def async_setup_entry(
     async_add_device_entities(entry, async_add_entities, BINARY_SENSORS, HongTuBinarySensor)
 
 
-class HongTuBinarySensor(HongTuEntity, BinarySensorEntity):
+class HongTuBinarySensor(HongTuDescribedEntity, BinarySensorEntity):
     """A binary sensor read from the snapshot."""
 
     entity_description: HongTuBinarySensorEntityDescription
-
-    def __init__(
-        self,
-        coordinator: HongTuCoordinator,
-        device_uuid: str,
-        description: HongTuBinarySensorEntityDescription,
-    ) -> None:
-        super().__init__(coordinator, device_uuid, description.key)
-        self.entity_description = description
 
     @property
     def available(self) -> bool:

@@ -4,13 +4,14 @@ place that turns client errors of a command into translated Home Assistant error
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
 from typing import Any, Concatenate, Protocol
 
 from homeassistant.core import callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
@@ -76,6 +77,36 @@ class HongTuEntity(CoordinatorEntity[HongTuCoordinator]):
         """The device's name for error messages."""
         data = self.coordinator.data
         return data.name(self.device_uuid) if data is not None else self.device_uuid
+
+
+@dataclass(frozen=True, kw_only=True)
+class HongTuEntityDescription(EntityDescription):
+    """What every device entity description has: which devices get the entity."""
+
+    exists_fn: Callable[[HongTuSnapshot, str], bool]
+
+
+class HongTuDescribedEntity(HongTuEntity):
+    """A device entity made from a description; unavailable once the device no longer has it
+    (a door point unbound, a panel replaced), before the registry catches up."""
+
+    entity_description: HongTuEntityDescription
+
+    def __init__(
+        self,
+        coordinator: HongTuCoordinator,
+        device_uuid: str,
+        description: HongTuEntityDescription,
+    ) -> None:
+        super().__init__(coordinator, device_uuid, description.key)
+        self.entity_description = description
+
+    @property
+    def available(self) -> bool:
+        """Available as any device entity, and while the device still has this entity."""
+        return super().available and self.entity_description.exists_fn(
+            self.coordinator.data, self.device_uuid
+        )
 
 
 class HongTuHubEntity(CoordinatorEntity[HongTuCoordinator]):

@@ -31,7 +31,8 @@ from .const import (
 from .coordinator import HongTuCoordinator
 from .data import HongTuConfigEntry, HongTuSnapshot
 from .entity import (
-    HongTuEntity,
+    HongTuDescribedEntity,
+    HongTuEntityDescription,
     async_add_device_entities,
     handle_command_errors,
     is_door_point,
@@ -54,10 +55,9 @@ def door_locked(snapshot: HongTuSnapshot, uuid: str) -> bool | None:
 
 
 @dataclass(frozen=True, kw_only=True)
-class HongTuLockEntityDescription(LockEntityDescription):
+class HongTuLockEntityDescription(LockEntityDescription, HongTuEntityDescription):
     """A lock of a door point."""
 
-    exists_fn: Callable[[HongTuSnapshot, str], bool]
     value_fn: Callable[[HongTuSnapshot, str], bool | None]
 
 
@@ -80,7 +80,7 @@ async def async_setup_entry(
     async_add_device_entities(entry, async_add_entities, LOCKS, HongTuLock)
 
 
-class HongTuLock(HongTuEntity, LockEntity):
+class HongTuLock(HongTuDescribedEntity, LockEntity):
     """A door point's lock; named after the device itself."""
 
     entity_description: HongTuLockEntityDescription
@@ -93,20 +93,12 @@ class HongTuLock(HongTuEntity, LockEntity):
         device_uuid: str,
         description: HongTuLockEntityDescription,
     ) -> None:
-        super().__init__(coordinator, device_uuid, description.key)
-        self.entity_description = description
+        super().__init__(coordinator, device_uuid, description)
         self._cancel_pulse: CALLBACK_TYPE | None = None
         code = coordinator.config_entry.options.get(CONF_LOCK_CODE)
         self._code: str | None = str(code) if code else None
         if self._code is not None:
             self._attr_code_format = LOCK_CODE_FORMAT
-
-    @property
-    def available(self) -> bool:
-        """Unavailable while the device is offline or no longer a door point."""
-        return super().available and self.entity_description.exists_fn(
-            self.coordinator.data, self.device_uuid
-        )
 
     @property
     def is_open(self) -> bool:

@@ -11,9 +11,14 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api.client import HongTuClient
 from .const import CMD_STATUS_ALWAYS_CLOSED, CMD_STATUS_ALWAYS_OPEN, CMD_STATUS_NORMAL
-from .coordinator import HongTuCoordinator
 from .data import HongTuConfigEntry, HongTuSnapshot
-from .entity import HongTuEntity, async_add_device_entities, handle_command_errors, is_panel_door
+from .entity import (
+    HongTuDescribedEntity,
+    HongTuEntityDescription,
+    async_add_device_entities,
+    handle_command_errors,
+    is_panel_door,
+)
 
 PARALLEL_UPDATES = 1
 
@@ -37,10 +42,9 @@ def door_mode_option(snapshot: HongTuSnapshot, uuid: str) -> str | None:
 
 
 @dataclass(frozen=True, kw_only=True)
-class HongTuSelectEntityDescription(SelectEntityDescription):
+class HongTuSelectEntityDescription(SelectEntityDescription, HongTuEntityDescription):
     """A select of a door point."""
 
-    exists_fn: Callable[[HongTuSnapshot, str], bool]
     value_fn: Callable[[HongTuSnapshot, str], str | None]
     select_fn: Callable[[HongTuClient, str, str], Awaitable[None]]
 
@@ -70,26 +74,10 @@ async def async_setup_entry(
     async_add_device_entities(entry, async_add_entities, SELECTS, HongTuSelect)
 
 
-class HongTuSelect(HongTuEntity, SelectEntity):
+class HongTuSelect(HongTuDescribedEntity, SelectEntity):
     """A select whose options are commands to the appliance."""
 
     entity_description: HongTuSelectEntityDescription
-
-    def __init__(
-        self,
-        coordinator: HongTuCoordinator,
-        device_uuid: str,
-        description: HongTuSelectEntityDescription,
-    ) -> None:
-        super().__init__(coordinator, device_uuid, description.key)
-        self.entity_description = description
-
-    @property
-    def available(self) -> bool:
-        """Unavailable while the device is offline or no longer a panel door point."""
-        return super().available and self.entity_description.exists_fn(
-            self.coordinator.data, self.device_uuid
-        )
 
     @property
     def current_option(self) -> str | None:

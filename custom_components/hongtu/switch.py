@@ -12,9 +12,14 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .api.client import HongTuClient
 from .const import CMD_STATUS_ALWAYS_OPEN
-from .coordinator import HongTuCoordinator
 from .data import HongTuConfigEntry, HongTuSnapshot
-from .entity import HongTuEntity, async_add_device_entities, handle_command_errors, is_panel_door
+from .entity import (
+    HongTuDescribedEntity,
+    HongTuEntityDescription,
+    async_add_device_entities,
+    handle_command_errors,
+    is_panel_door,
+)
 
 PARALLEL_UPDATES = 1
 
@@ -26,10 +31,9 @@ def held_open(snapshot: HongTuSnapshot, uuid: str) -> bool | None:
 
 
 @dataclass(frozen=True, kw_only=True)
-class HongTuSwitchEntityDescription(SwitchEntityDescription):
+class HongTuSwitchEntityDescription(SwitchEntityDescription, HongTuEntityDescription):
     """A switch of a door point."""
 
-    exists_fn: Callable[[HongTuSnapshot, str], bool]
     value_fn: Callable[[HongTuSnapshot, str], bool | None]
     turn_on_fn: Callable[[HongTuClient, str], Awaitable[None]]
     turn_off_fn: Callable[[HongTuClient, str], Awaitable[None]]
@@ -56,26 +60,10 @@ async def async_setup_entry(
     async_add_device_entities(entry, async_add_entities, SWITCHES, HongTuSwitch)
 
 
-class HongTuSwitch(HongTuEntity, SwitchEntity):
+class HongTuSwitch(HongTuDescribedEntity, SwitchEntity):
     """A switch whose two positions are commands to the appliance."""
 
     entity_description: HongTuSwitchEntityDescription
-
-    def __init__(
-        self,
-        coordinator: HongTuCoordinator,
-        device_uuid: str,
-        description: HongTuSwitchEntityDescription,
-    ) -> None:
-        super().__init__(coordinator, device_uuid, description.key)
-        self.entity_description = description
-
-    @property
-    def available(self) -> bool:
-        """Unavailable while the device is offline or no longer a panel door point."""
-        return super().available and self.entity_description.exists_fn(
-            self.coordinator.data, self.device_uuid
-        )
 
     @property
     def is_on(self) -> bool | None:
