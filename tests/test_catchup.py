@@ -6,14 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
+import json
 import logging
 import time
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.util import dt as dt_util
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_capture_events
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+    async_fire_time_changed,
+)
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.hongtu import catchup
@@ -23,6 +30,7 @@ from custom_components.hongtu.catchup import (
     CHECK_INTERVAL,
     OVERLAP_MS,
     RECENT_LIMIT,
+    SAVE_DELAY,
     CatchUp,
     ListMark,
     key_text,
@@ -38,7 +46,7 @@ from custom_components.hongtu.const import (
 )
 from custom_components.hongtu.events import iso_time
 from simulator import BACK_DOOR_UUID, FRONT_DOOR_UUID, Simulator
-from tests.record_helpers import free_port, parse
+from tests.record_helpers import free_port, load_fixture, parse
 
 PASS_LIST_PATH = "/v1/api/pass_record/list"
 ALERT_LIST_PATH = "/v1/api/areaAlert/record/list"
@@ -275,6 +283,34 @@ async def test_marks_survive_a_reload(
         == (pushed["passTimestamp"])
     )
     assert harness.caught_up() == []
+
+
+async def test_marks_are_saved_while_pushes_keep_arriving(
+    harness: Harness, simulator: Simulator, hass_storage: dict[str, Any]
+) -> None:
+    """The mark is written within SAVE_DELAY of the first unsaved push, however many pushes
+    follow (a crash then replays at most that much); each push does not put the save off."""
+    await harness.setup()
+    key = storage_key(harness.entry)
+    hass_storage.pop(key, None)
+    first = await simulator.push_pass(FRONT_DOOR_UUID, "Alice")
+    await harness.settle()
+    second = await simulator.push_pass(FRONT_DOOR_UUID, "Bob")
+    await harness.settle()
+    assert key not in hass_storage
+    async_fire_time_changed(harness.hass, dt_util.utcnow() + timedelta(seconds=SAVE_DELAY + 1))
+    await harness.hass.async_block_till_done()
+    saved = hass_storage[key]["data"]["lists"]["pass"]
+    assert saved["newest_ms"] == second["passTimestamp"] > first["passTimestamp"]
+    assert len(saved["recent"]) == 2
+
+    # The next push schedules the next save.
+    hass_storage.pop(key)
+    third = await simulator.push_pass(FRONT_DOOR_UUID, "Carol")
+    await harness.settle()
+    async_fire_time_changed(harness.hass, dt_util.utcnow() + timedelta(seconds=SAVE_DELAY + 1))
+    await harness.hass.async_block_till_done()
+    assert hass_storage[key]["data"]["lists"]["pass"]["newest_ms"] == third["passTimestamp"]
 
 
 async def test_recovery_after_the_appliance_was_unreachable(
@@ -521,6 +557,18 @@ async def test_removing_the_entry_forgets_the_marks(
     assert await unreachable.hass.config_entries.async_remove(unreachable.entry.entry_id)
     await unreachable.hass.async_block_till_done()
     assert storage_key(unreachable.entry) not in hass_storage
+
+
+@pytest.mark.parametrize(
+    "discriminator",
+    [None, "24b73fcd65f34147b0473ff00200efdd", '引号"和\\反斜杠', "tab\tnew\nline\u0001", "😀"],
+)
+def test_key_text_is_the_compact_json_of_the_content_key(discriminator: str | None) -> None:
+    """Stored keys of earlier versions must still match: the text is exactly compact JSON."""
+    record = parse(5, load_fixture("push_busi5_pass.json") | {"personUuid": discriminator})
+    expected = json.dumps(list(record.content_key), ensure_ascii=False, separators=(",", ":"))
+    assert key_text(record) == expected
+    assert json.loads(key_text(record)) == list(record.content_key)
 
 
 def test_list_mark() -> None:

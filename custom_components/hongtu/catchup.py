@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 import contextlib
 from dataclasses import dataclass, field
 import json
+from json.encoder import encode_basestring
 import logging
 import time
 from typing import Any, Final
@@ -86,8 +87,22 @@ def wanted_lists(options: Mapping[str, Any]) -> tuple[RecordList, ...]:
 
 
 def key_text(record: HongTuRecord) -> str:
-    """A record's content key as text (pushes and list items of one record share it)."""
-    return json.dumps(list(record.content_key), ensure_ascii=False, separators=(",", ":"))
+    """A record's content key as text (pushes and list items of one record share it).
+
+    The compact JSON of the key, as stored by earlier versions, written out by hand: this runs
+    for every push, and ``json.dumps`` with options builds a new encoder each time.
+    """
+    return "[" + ",".join(map(_json_item, record.content_key)) + "]"
+
+
+def _json_item(value: str | int | None) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if type(value) is int:
+        return str(value)
+    return json.dumps(value)
 
 
 def _ms_or_none(value: Any) -> int | None:
@@ -198,6 +213,7 @@ class CatchUp:
         self._failed_polls = 0
         self._failing: set[RecordKind] = set()
         self._stopped = False
+        self._save_pending = False
 
     async def async_load(self) -> None:
         """Read the marks and start following dispatched records and failed polls.
@@ -279,10 +295,14 @@ class CatchUp:
 
     @callback
     def _async_schedule_save(self) -> None:
-        if not self._stopped:
+        """Save within SAVE_DELAY of the first unsaved change (re-arming the Store's delay on
+        every push would cost a little per push and put the save off while pushes flow)."""
+        if not self._stopped and not self._save_pending:
+            self._save_pending = True
             self._store.async_delay_save(self._as_dict, SAVE_DELAY)
 
     def _as_dict(self) -> dict[str, Any]:
+        self._save_pending = False
         return {"lists": {kind.value: mark.as_dict() for kind, mark in self.marks.items()}}
 
     @callback
