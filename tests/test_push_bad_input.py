@@ -27,6 +27,7 @@ from custom_components.hongtu.const import (
 )
 from custom_components.hongtu.push import (
     MAX_BODY,
+    MAX_VERDICTS,
     HongTuPushReceiver,
     async_resolve_host,
     parse_address,
@@ -249,6 +250,26 @@ async def test_push_from_another_address(
     assert (await post(client, init_integration, body))[0] == 200
     await settle(hass, init_integration)
     assert len(events) == 1
+    # Verdicts are remembered per address, never shared between addresses.
+    status, _ = await post(client, init_integration, body, headers={"X-Forwarded-For": FOREIGN})
+    assert status == 403
+
+
+async def test_source_verdicts_are_bounded(
+    hass: HomeAssistant, init_integration: MockConfigEntry
+) -> None:
+    """Each peer address is parsed once; the memory of them is bounded, and an address it
+    forgot is judged again, the same way."""
+    push = receiver(init_integration)
+    for index in range(3 * MAX_VERDICTS):
+        with pytest.raises(Exception, match="not from the appliance"):
+            push._check_source(f"10.1.{index // 250}.{index % 250}")
+        assert len(push._verdicts) <= MAX_VERDICTS
+    push._check_source("127.0.0.1")
+    push._check_source("127.0.0.1")
+    assert push._verdicts["127.0.0.1"] is True
+    with pytest.raises(Exception, match="push from 10.1.0.0, not from the appliance"):
+        push._check_source("10.1.0.0")
 
 
 async def test_source_check_off_accepts_any_lan_address(
@@ -390,7 +411,7 @@ async def test_no_remote_address_is_refused(
     """A request without a peer address (a Unix socket) cannot be from the appliance."""
     push = receiver(init_integration)
     with pytest.raises(Exception, match="push from None, not from the appliance"):
-        await push._async_check_source(None)
+        push._check_source(None)
 
 
 async def test_relayed_request(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
+from functools import lru_cache
 from typing import Any
 
 from homeassistant.core import HomeAssistant, callback
@@ -46,7 +47,13 @@ def iso_time(time_ms: int | None) -> str | None:
     """ISO 8601 with the time zone, to the millisecond, from a record's own Unix milliseconds."""
     if time_ms is None:
         return None
-    moment = datetime.fromtimestamp(time_ms / 1000, tz=dt_util.get_default_time_zone())
+    return _iso_time(time_ms, dt_util.get_default_time_zone())
+
+
+@lru_cache(maxsize=64)
+def _iso_time(time_ms: int, zone: tzinfo) -> str:
+    """Remembered: a record's time is shown by its event and by two or three of its entities."""
+    moment = datetime.fromtimestamp(time_ms / 1000, tz=zone)
     return moment.isoformat(timespec="milliseconds")
 
 

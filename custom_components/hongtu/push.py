@@ -19,7 +19,6 @@ import contextlib
 from dataclasses import replace
 from http import HTTPStatus
 import ipaddress
-import json
 import logging
 import secrets
 import socket
@@ -33,6 +32,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from .api.errors import HongTuParseError
+from .api.jsondecode import loads
 from .api.record_models import HongTuRecord
 from .api.records import detect_and_parse, detect_shape
 from .const import CONF_PUSH_SOURCE_CHECK, CONF_WEBHOOK_ID, DEFAULT_PUSH_SOURCE_CHECK, DOMAIN
@@ -46,6 +46,8 @@ _LOGGER = logging.getLogger(__package__)
 
 MAX_BODY: Final = 1024 * 1024
 WARNING_INTERVAL: Final = 60.0
+#: Peer addresses whose verdict is remembered (more are forgotten all at once).
+MAX_VERDICTS: Final = 64
 
 type IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -136,10 +138,13 @@ class HongTuPushReceiver:
         self.hass = hass
         self._entry = entry
         self.webhook_id: str = entry.data[CONF_WEBHOOK_ID]
-        self._check_source = bool(
+        self._source_check = bool(
             entry.options.get(CONF_PUSH_SOURCE_CHECK, DEFAULT_PUSH_SOURCE_CHECK)
         )
         self._allowed: frozenset[IPAddress] = frozenset()
+        # Whether a peer address (as aiohttp gives it) may post, by its text: the appliance
+        # posts from one address, which is then parsed once rather than once per push.
+        self._verdicts: dict[str, bool] = {}
         self._queue: asyncio.Queue[HongTuRecord] = asyncio.Queue()
         self._worker: asyncio.Task[None] | None = None
         self._registered = False
@@ -150,7 +155,7 @@ class HongTuPushReceiver:
 
     async def async_start(self) -> None:
         """Register the webhook and start the worker that dispatches in arrival order."""
-        if self._check_source:
+        if self._source_check:
             self._allowed = await async_resolve_host(self.hass, self._entry.data[CONF_HOST])
         webhook.async_register(
             self.hass,
@@ -248,12 +253,14 @@ class HongTuPushReceiver:
 
     async def _async_read_record(self, request: web.Request) -> HongTuRecord | None:
         """The record a push carries; None for a business push of a busiType we do not handle."""
-        if self._check_source:
+        if self._source_check:
+            if not self._allowed:
+                await self._async_resolve_allowed()
             # A relayed request (Home Assistant Cloud) has no peer address: refused too.
-            await self._async_check_source(getattr(request, "remote", None))
+            self._check_source(getattr(request, "remote", None))
         body = await self._async_read_body(request)
         try:
-            payload = json.loads(body)
+            payload = loads(body)
         except (ValueError, RecursionError) as err:
             raise _PushRejectedError(HTTPStatus.BAD_REQUEST, "body is not JSON") from err
         if not isinstance(payload, dict):
@@ -275,18 +282,25 @@ class HongTuPushReceiver:
             _LOGGER.debug("Ignored a business push of busiType %r", payload.get("busiType"))
         return record
 
-    async def _async_check_source(self, remote_text: str | None) -> None:
-        """Refuse a push from anywhere but the appliance (its host is looked up again while
-        the lookup keeps failing)."""
+    async def _async_resolve_allowed(self) -> None:
+        """Look the appliance's host up again (while the lookup keeps failing, per push)."""
+        self._allowed = await async_resolve_host(self.hass, self._entry.data[CONF_HOST])
+        self._verdicts.clear()
         if not self._allowed:
-            self._allowed = await async_resolve_host(self.hass, self._entry.data[CONF_HOST])
-            if not self._allowed:
-                raise _PushRejectedError(
-                    HTTPStatus.FORBIDDEN,
-                    f"cannot resolve the appliance's host {self._entry.data[CONF_HOST]}",
-                )
-        remote = parse_address(remote_text)
-        if remote is None or not same_host(remote, self._allowed):
+            raise _PushRejectedError(
+                HTTPStatus.FORBIDDEN,
+                f"cannot resolve the appliance's host {self._entry.data[CONF_HOST]}",
+            )
+
+    def _check_source(self, remote_text: str | None) -> None:
+        """Refuse a push from anywhere but the appliance."""
+        if (allowed := self._verdicts.get(remote_text or "")) is None:
+            remote = parse_address(remote_text)
+            allowed = remote is not None and same_host(remote, self._allowed)
+            if len(self._verdicts) >= MAX_VERDICTS:
+                self._verdicts.clear()
+            self._verdicts[remote_text or ""] = allowed
+        if not allowed:
             raise _PushRejectedError(
                 HTTPStatus.FORBIDDEN, f"push from {remote_text}, not from the appliance"
             )

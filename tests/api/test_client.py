@@ -429,3 +429,21 @@ async def test_low_level_request(simulator: Simulator, client: HongTuClient) -> 
         "pageNum": 1,
         "pageSize": 100,
     }
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://10.0.0.9/pub/a.jpg", "http://10.0.0.9/pub/a.jpg"),
+        ("  https://cam.lan/x.jpg ", "https://cam.lan/x.jpg"),
+        ("http: //10.0.0.9/pub/a.jpg", "http://10.0.0.9/pub/a.jpg"),
+        ("https: //cam.lan/x.jpg", "https://cam.lan/x.jpg"),
+        ("HTTP://CAM.LAN/x.jpg", "HTTP://CAM.LAN/x.jpg"),
+        ("/pub/a.jpg", "{base}/pub/a.jpg"),
+        ("pub/a.jpg", "{base}/pub/a.jpg"),
+    ],
+)
+def test_image_url(client: HongTuClient, url: str, expected: str) -> None:
+    """Absolute URLs pass as they are (the vendor's ``http: //`` typo mended); paths are the
+    appliance's."""
+    assert client.image_url(url) == expected.format(base=client.base_url)

@@ -154,6 +154,24 @@ def test_strip_contact_details_on_any_json_value() -> None:
     assert cleaned == {"keep": True}
 
 
+def test_strip_contact_details_flat_and_nested_agree() -> None:
+    """A flat object (the fast path) and the same object nested give the same result; a
+    value of an unusual type (not JSON's) takes the general path."""
+
+    class Text(str):
+        pass
+
+    flat = load("push_busi5_pass.json")
+    assert not any(isinstance(value, dict | list) for value in flat.values())
+    expected = {key: value for key, value in flat.items() if key not in CONTACT_KEYS}
+    cleaned = strip_contact_details(flat)
+    assert cleaned == expected
+    assert cleaned is not flat
+    assert "personPhone" in flat  # the source is left as it was
+    assert strip_contact_details({"outer": flat}) == {"outer": expected}
+    assert strip_contact_details(flat | {"note": Text("x")}) == expected | {"note": "x"}
+
+
 def test_time_is_aware_utc_to_the_millisecond() -> None:
     record = parse_pass_push(load("push_busi5_pass.json"))
     assert record.time == datetime(2021, 8, 13, 10, 11, 27, 177000, tzinfo=UTC)

@@ -8,7 +8,6 @@ all (refused connection, time-out, HTTP error, garbage) is a connection error.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-import json
 import logging
 import math
 import time
@@ -26,6 +25,7 @@ from .errors import (
     HongTuParseError,
     HongTuUnsupportedError,
 )
+from .jsondecode import loads
 from .models import (
     ApplianceInfo,
     CaptureResult,
@@ -184,8 +184,8 @@ class HongTuClient:
     def _unwrap(uri: str, payload: bytes) -> Any:
         """The envelope's ``data``, or the exception its ``code`` stands for."""
         try:
-            envelope = json.loads(payload.decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError) as err:
+            envelope = loads(payload.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as err:
             raise HongTuConnectionError(f"Answer of {uri} is not JSON") from err
         if not isinstance(envelope, dict) or "code" not in envelope:
             raise HongTuConnectionError(f"Answer of {uri} is not the appliance's envelope")
@@ -451,7 +451,10 @@ class HongTuClient:
 
     def image_url(self, url: str) -> str:
         """An absolute URL for an image URL of the appliance (``/pub/...`` paths are relative)."""
-        url = url.strip().replace("http: //", "http://").replace("https: //", "https://")
+        url = url.strip()
+        if url.startswith(("http://", "https://")) and ": //" not in url:
+            return url  # the usual case, decided cheaply: this runs for every pushed image
+        url = url.replace("http: //", "http://").replace("https: //", "https://")
         if urlsplit(url).scheme in ("http", "https"):
             return url
         return f"{self.base_url}/{url.lstrip('/')}"

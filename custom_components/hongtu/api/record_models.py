@@ -276,17 +276,25 @@ class AttendanceRecord(HongTuRecord):
     periods: tuple[AttendancePeriod, ...] = ()
 
 
+_CONTAINERS = (dict, list)
+#: The types of JSON's scalar values, exactly (a subclass may be a container in disguise).
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def strip_contact_details(value: Any) -> Any:
     """A copy of a JSON value without `CONTACT_KEYS` in any object, however deeply nested."""
     if isinstance(value, dict):
+        if _SCALARS.issuperset(map(type, value.values())):
+            # A flat object (every record the appliance pushes): copied and cut in C.
+            flat = dict(value)
+            for key in CONTACT_KEYS.intersection(flat):
+                del flat[key]
+            return flat
         return _strip_object(value)
     if isinstance(value, list):
         wrapper = _strip_object({"": value})
         return wrapper[""]
     return value
-
-
-_CONTAINERS = (dict, list)
 
 
 def _strip_object(source: dict[Any, Any]) -> dict[Any, Any]:

@@ -19,6 +19,7 @@ from typing import Any
 import unicodedata
 
 from .errors import HongTuParseError
+from .jsondecode import loads
 from .parsing import as_float, as_int, as_str, device_uuid_of
 from .record_models import (
     ALERT_TYPE_SLUGS,
@@ -107,7 +108,7 @@ def _describe(value: Any) -> str:
 
 def _loads(text: str, what: str) -> Any:
     try:
-        return json.loads(text)
+        return loads(text)
     except (ValueError, RecursionError) as err:
         raise HongTuParseError(f"{what} is not valid JSON ({err})") from err
 
@@ -136,7 +137,7 @@ def _decode_fields(record: dict[str, Any], keys: tuple[str, ...]) -> None:
             text = value.strip()
             if text[:1] in ("{", "["):
                 try:
-                    record[key] = json.loads(text)
+                    record[key] = loads(text)
                 except (ValueError, RecursionError):
                     continue
 
