@@ -30,7 +30,7 @@ from simulator import (
     PERIMETER_CAMERA_UUID,
     Simulator,
 )
-from tests.ha_fixtures import async_refresh, state_of
+from tests.ha_fixtures import async_refresh, entity_id_of, state_of
 
 ALL_DEVICES = {
     FRONT_DOOR_UUID,
@@ -195,6 +195,38 @@ async def test_dynamic_device_added_without_reload(
     assert device is not None
     assert device.name == "Side gate"
     assert state_of(hass, "sensor", f"{ORG_UUID}_devices_online").state == "8"
+
+
+async def test_entities_of_a_device_share_one_device_info(
+    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+) -> None:
+    """A device's entities hold one device registry entry between them (memory, bench.poll);
+    a device that appears after a poll gets its own, from that poll."""
+
+    def info_of(domain: str, unique_id: str) -> Any:
+        entity = hass.data[domain].get_entity(entity_id_of(hass, domain, unique_id))
+        assert entity is not None
+        return entity.device_info
+
+    front = [
+        info_of(domain, f"{FRONT_DOOR_UUID}_{key}")
+        for domain, key in (
+            ("lock", "lock"),
+            ("select", "door_mode"),
+            ("binary_sensor", "connectivity"),
+            ("sensor", "last_person"),
+            ("event", "access"),
+        )
+    ]
+    assert all(info is front[0] for info in front)
+    assert front[0]["name"] == simulator.device(FRONT_DOOR_UUID).name
+    assert info_of("lock", f"{BACK_DOOR_UUID}_lock") is not front[0]
+
+    panel = simulator.add_device("Side gate", device_type=2)
+    await async_refresh(hass, init_integration)
+    side = info_of("lock", f"{panel.uuid}_lock")
+    assert side["name"] == "Side gate"
+    assert info_of("binary_sensor", f"{panel.uuid}_connectivity") is side
 
 
 async def test_stale_device_removed_and_returns(

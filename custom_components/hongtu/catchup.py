@@ -100,9 +100,7 @@ def _json_item(value: str | int | None) -> str:
         return "null"
     if isinstance(value, str):
         return encode_basestring(value)
-    if type(value) is int:
-        return str(value)
-    return json.dumps(value)
+    return str(value) if type(value) is int else json.dumps(value)
 
 
 def _ms_or_none(value: Any) -> int | None:

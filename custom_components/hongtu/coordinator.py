@@ -68,6 +68,9 @@ class HongTuCoordinator(DataUpdateCoordinator[HongTuSnapshot]):
         self._poll_lock = asyncio.Lock()
         # The snapshot of the last poll and the devices it changed (None: unknown, all of them).
         self._changes: tuple[HongTuSnapshot | None, frozenset[str] | None] = (None, None)
+        # The device registry entry of each device, made once per snapshot and shared by the
+        # device's entities (see entity.shared_device_info).
+        self.device_infos: tuple[HongTuSnapshot | None, dict[str, dr.DeviceInfo]] = (None, {})
 
     async def _async_setup(self) -> None:
         """Once per setup: identify the appliance (for the hub device) and load alarm history."""

@@ -44,7 +44,7 @@ class HongTuEntity(CoordinatorEntity[HongTuCoordinator]):
         super().__init__(coordinator)
         self.device_uuid = device_uuid
         self._attr_unique_id = f"{device_uuid}_{key}"
-        self._attr_device_info = device_info(coordinator, device_uuid)
+        self._attr_device_info = shared_device_info(coordinator, device_uuid)
         # Whether polls were succeeding when this entity last wrote its state from a poll.
         self._written_success: bool | None = None
 
@@ -166,6 +166,21 @@ def async_add_device_entities[_D: DeviceEntityDescription](
 
     _async_add_new()
     entry.async_on_unload(coordinator.async_add_listener(_async_add_new))
+
+
+def shared_device_info(coordinator: HongTuCoordinator, uuid: str) -> DeviceInfo:
+    """The device registry entry of a managed device, one object for all its entities.
+
+    A device has some twenty entities, and each kept its own copy (about 1 KiB). Home Assistant
+    only reads it; it is made again for entities added after the snapshot changed.
+    """
+    snapshot, infos = coordinator.device_infos
+    if snapshot is not coordinator.data:
+        infos = {}
+        coordinator.device_infos = (coordinator.data, infos)
+    if (info := infos.get(uuid)) is None:
+        info = infos[uuid] = device_info(coordinator, uuid)
+    return info
 
 
 def device_info(coordinator: HongTuCoordinator, uuid: str) -> DeviceInfo:

@@ -109,7 +109,8 @@ class HongTuRecordEntity(HongTuEntity):
     def __init__(self, coordinator: HongTuCoordinator, device_uuid: str, key: str) -> None:
         super().__init__(coordinator, device_uuid, key)
         self._receiving = False
-        self._backlog: deque[tuple[HongTuRecord, bool]] = deque(maxlen=BACKLOG_SIZE)
+        # Made when the first record comes before the entity is added (rare: most never need it).
+        self._backlog: deque[tuple[HongTuRecord, bool]] | None = None
 
     @property
     def client(self) -> HongTuClient:
@@ -122,8 +123,9 @@ class HongTuRecordEntity(HongTuEntity):
         self._receiving = True
         self.async_on_remove(self._async_stop_receiving)
         changed = False
-        while self._backlog:
-            changed = self.handle_record(*self._backlog.popleft()) or changed
+        backlog, self._backlog = self._backlog, None
+        while backlog:
+            changed = self.handle_record(*backlog.popleft()) or changed
         if changed:
             self.async_write_ha_state()
 
@@ -135,6 +137,8 @@ class HongTuRecordEntity(HongTuEntity):
     def async_receive(self, record: HongTuRecord, caught_up: bool) -> None:
         """A record of this entity's device that this entity takes."""
         if not self._receiving:
+            if self._backlog is None:
+                self._backlog = deque(maxlen=BACKLOG_SIZE)
             self._backlog.append((record, caught_up))
         elif self.handle_record(record, caught_up):
             self.async_write_ha_state()
