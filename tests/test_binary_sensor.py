@@ -103,6 +103,18 @@ async def test_newest_record_wins(
     assert sensor(hass, GARAGE_DOOR_UUID, "tamper") == STATE_ON
 
 
+async def test_alarm_record_without_a_device_is_ignored(
+    hass: HomeAssistant, simulator: Simulator, init_integration: MockConfigEntry
+) -> None:
+    """An alarm record that names no device changes nothing and breaks nothing."""
+    record = simulator.add_alarm(GARAGE_DOOR_UUID, 500100, active=True)
+    record["deviceUuid"] = ""
+    await async_refresh(hass, init_integration)
+    assert init_integration.runtime_data.coordinator.last_update_success
+    assert sensor(hass, GARAGE_DOOR_UUID, "tamper") == STATE_OFF
+    assert not any(uuid == "" for uuid, _ in init_integration.runtime_data.coordinator.data.alarms)
+
+
 async def test_storage_full_appears(
     hass: HomeAssistant,
     simulator: Simulator,

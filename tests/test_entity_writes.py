@@ -50,6 +50,25 @@ def test_changed_uuids() -> None:
     assert after.changed_uuids(before) == {"a", "b", "gone", "new", "e"}
 
 
+def test_snapshot_lookups_fall_back_to_door_points() -> None:
+    """A door point the device list does not have (or that the appliance no longer lists)
+    is still named and judged online from the door list."""
+    snapshot = HongTuSnapshot(
+        devices={"a": _device("a")},
+        door_points={
+            "door": DoorPoint.from_api({"uuid": "door", "name": "Side door", "status": 3}),
+            "unnamed": DoorPoint.from_api({"uuid": "unnamed", "name": "", "status": 4}),
+        },
+    )
+    assert snapshot.online("a")
+    assert snapshot.online("door")
+    assert not snapshot.online("unnamed")
+    assert not snapshot.online("gone")
+    assert snapshot.name("door") == "Side door"
+    assert snapshot.name("unnamed") == "unnamed"
+    assert snapshot.name("gone") == "gone"
+
+
 async def test_poll_writes_only_changed_devices(
     hass: HomeAssistant,
     simulator: Simulator,
