@@ -23,6 +23,7 @@ from simulator import FRONT_DOOR_UUID, RecordedRequest, Simulator
 
 from .harness import (
     entity_id,
+    entity_object,
     home_assistant,
     load_average,
     median,
@@ -89,7 +90,7 @@ async def bench(count: int) -> None:
         client = entry.runtime_data.client
         lock = entity_id(hass, "lock", f"{FRONT_DOOR_UUID}_lock")
         log = install_log(sim)
-        stages = Stages(hass.data["lock"].get_entity(lock), client)
+        stages = Stages(entity_object(hass, "lock", f"{FRONT_DOOR_UUID}_lock"), client)
 
         async def service_call() -> None:
             stages.started = time.perf_counter()

@@ -171,6 +171,15 @@ def entity_id(hass: HomeAssistant, domain: str, unique_id: str) -> str:
     return found
 
 
+def entity_object(hass: HomeAssistant, domain: str, unique_id: str) -> Any:
+    """The entity object behind one of our unique ids (to time or drive it directly)."""
+    found = hass.data[domain].get_entity(entity_id(hass, domain, unique_id))
+    if found is None:
+        msg = f"no {domain} entity object with unique id {unique_id}"
+        raise LookupError(msg)
+    return found
+
+
 # Figures --------------------------------------------------------------------------------------
 
 

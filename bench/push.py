@@ -40,7 +40,7 @@ from simulator import FRONT_DOOR_UUID
 
 from .harness import (
     CpuWall,
-    entity_id,
+    entity_object,
     home_assistant,
     load_average,
     median,
@@ -143,17 +143,9 @@ class Floor:
     """
 
     def __init__(self, hass: HomeAssistant, door_uuid: str) -> None:
-        self._hass = hass
-        self._access: Any = self._entity("event", f"{door_uuid}_access")
-        self._person: Any = self._entity("sensor", f"{door_uuid}_last_person")
-        self._capture: Any = self._entity("image", f"{door_uuid}_last_capture")
-
-    def _entity(self, domain: str, unique_id: str) -> Any:
-        found = self._hass.data[domain].get_entity(entity_id(self._hass, domain, unique_id))
-        if found is None:
-            msg = f"no {domain} entity {unique_id}"
-            raise LookupError(msg)
-        return found
+        self._access = entity_object(hass, "event", f"{door_uuid}_access")
+        self._person = entity_object(hass, "sensor", f"{door_uuid}_last_person")
+        self._capture = entity_object(hass, "image", f"{door_uuid}_last_capture")
 
     async def handle(
         self, hass: HomeAssistant, webhook_id: str, request: web.Request

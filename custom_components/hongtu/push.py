@@ -294,12 +294,13 @@ class HongTuPushReceiver:
 
     def _check_source(self, remote_text: str | None) -> None:
         """Refuse a push from anywhere but the appliance."""
-        if (allowed := self._verdicts.get(remote_text or "")) is None:
+        key = remote_text or ""
+        if (allowed := self._verdicts.get(key)) is None:
             remote = parse_address(remote_text)
             allowed = remote is not None and same_host(remote, self._allowed)
             if len(self._verdicts) >= MAX_VERDICTS:
                 self._verdicts.clear()
-            self._verdicts[remote_text or ""] = allowed
+            self._verdicts[key] = allowed
         if not allowed:
             raise _PushRejectedError(
                 HTTPStatus.FORBIDDEN, f"push from {remote_text}, not from the appliance"
